@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace TicketLedger.Hosting;
+
+/// <summary>Every error path answers RFC 9457 problem details, never a bare status or a stack trace.</summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+
+    public static ProblemDetails Create(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+
+    public static Task Write(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(Create(status, title, detail), (System.Text.Json.JsonSerializerOptions?)null, ContentType);
+    }
+
+    public static WebApplicationBuilder AddProblems(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+            if (context.HttpContext.Response.Headers.TryGetValue(Correlation.Header, out var correlationId))
+                context.ProblemDetails.Extensions["correlationId"] = correlationId.ToString();
+        });
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        return builder;
+    }
+
+    public static void UseProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+    }
+}
+
+/// <summary>Kestrel and the JSON reader signal bad input by exceptions; they are the client's fault, not a 500.</summary>
+public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Payload Too Large" : "Bad Request", bad.Message),
+            System.Text.Json.JsonException json => (400, "Bad Request", "The request body is not valid JSON: " + json.Message),
+            FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
+            _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
+        };
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = Problems.Create(status, title, detail),
+        });
+    }
+}

@@ -1,0 +1,97 @@
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using Marten;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace TicketLedger.Hosting;
+
+/// <summary>Marten as event store and document database, Wolverine on top of it with a durable inbox and outbox.</summary>
+public static class Store
+{
+    public const string Schema = "ticketledger";
+
+    public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder, Action<StoreOptions> configureAreas)
+    {
+        var connectionString = builder.ResolveConnectionString();
+
+        builder.Services.AddMarten(opts =>
+            {
+                opts.Connection(connectionString);
+                opts.DatabaseSchemaName = Schema;
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+                opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+                opts.Events.MetadataConfig.CausationIdEnabled = true;
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+                opts.Events.MetadataConfig.HeadersEnabled = true;
+                configureAreas(opts);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .AddAsyncDaemon(DaemonMode.Solo)
+            .IntegrateWithWolverine();
+
+        builder.Services.CritterStackDefaults(x =>
+        {
+            x.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
+            x.Production.GeneratedCodeMode = TypeLoadMode.Static;
+            // A fresh database (a new deployment, a CI run) gets its schema on start-up in every environment.
+            x.Production.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
+        });
+
+        builder.Services.AddWolverineHttp();
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.ApplicationAssembly = typeof(Program).Assembly;
+            opts.Policies.AutoApplyTransactions();
+            opts.Policies.UseDurableLocalQueues();
+            opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
+            opts.EnableRelayOfUserName = true;
+            opts.Policies.Add<FluentValidationHandlerPolicy>();
+            opts.OnException<FluentValidation.ValidationException>().MoveToErrorQueue();
+        });
+        return builder;
+    }
+
+    /// <summary>ConnectionStrings:Marten when set; otherwise the embedded cluster, started now and stopped with the host.</summary>
+    private static string ResolveConnectionString(this WebApplicationBuilder builder)
+    {
+        var configured = builder.Configuration.GetConnectionString("Marten");
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+
+        var section = builder.Configuration.GetSection("EmbeddedPostgres");
+        var options = new EmbeddedPostgresOptions();
+        options = options with
+        {
+            DataDirectory = section["DataDirectory"] is { Length: > 0 } dir ? dir : options.DataDirectory,
+            BinDirectory = section["BinDirectory"] is { Length: > 0 } bin ? bin : null,
+            OsUser = section["OsUser"] is { Length: > 0 } user ? user : options.OsUser,
+            Database = section["Database"] is { Length: > 0 } db ? db : options.Database,
+        };
+        var server = EmbeddedPostgres.Start(options);
+        builder.Services.AddSingleton(server);
+        builder.Services.AddHostedService<EmbeddedPostgresLifetime>();
+        // CLI commands never run the host's stop sequence; stopping here too is harmless because Dispose is idempotent.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        Console.WriteLine($"Embedded PostgreSQL on 127.0.0.1:{server.Port}, data in {server.RootDirectory}");
+        return server.ConnectionString();
+    }
+}
+
+/// <summary>Registered before Marten and Wolverine, so it stops after them: the cluster goes last.</summary>
+internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres server) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        server.Dispose();
+        return Task.CompletedTask;
+    }
+}
