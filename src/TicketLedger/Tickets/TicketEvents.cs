@@ -1,0 +1,36 @@
+namespace TicketLedger.Tickets;
+
+public enum TicketSource { Visit, Hotline, SelfReport, BureauReferral, Platform }
+
+public enum TicketStatus { Open, Assigned, Escalated, Resolved }
+
+/// <summary>OccurredAt is the raised-at business time; DueBy the end of that local day in the office's time zone.</summary>
+public sealed record TicketRaised(
+    Guid TicketId,
+    string Office,
+    string Number,
+    Guid SubjectId,
+    string Category,
+    string Title,
+    string Description,
+    TicketSource Source,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset DueBy) : IBusinessEvent;
+
+public sealed record TicketAssigned(Guid TicketId, string Department, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+public sealed record TicketResponded(Guid TicketId, string Message, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+public sealed record TicketEscalated(Guid TicketId, string Bureau, string Reason, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+/// <summary>MessageId is the broker message that carried the reply, when it came over the broker.</summary>
+public sealed record BureauReplied(Guid TicketId, string Bureau, string Message, string? MessageId, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+public sealed record TicketResolved(Guid TicketId, string Resolution, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+public sealed record TicketReopened(Guid TicketId, string Reason, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+/// <summary>Appended by the same-day timer; OccurredAt is the deadline that passed.</summary>
+public sealed record ResponseDeadlineMissed(Guid TicketId, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+public sealed record ReturnVisitRecorded(Guid TicketId, bool ResolvedConfirmed, bool Satisfied, string? Notes, DateTimeOffset OccurredAt) : IBusinessEvent;

@@ -1,0 +1,64 @@
+using Alba;
+using JasperFx.CommandLine;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Wolverine;
+
+namespace TicketLedger.Tests;
+
+/// <summary>The documented local keys of appsettings.Development.json, one per role.</summary>
+public static class Keys
+{
+    public const string Staff = "local-staff-key";
+    public const string Auditor = "local-auditor-key";
+    public const string Bureau = "local-bureau-key";
+    public const string Admin = "local-admin-key";
+}
+
+/// <summary>One host per test collection on a database of its own; tests reset the data, not the host.</summary>
+public abstract class AppFixture : IAsyncLifetime
+{
+    public IAlbaHost Host { get; private set; } = null!;
+
+    protected abstract string DatabaseName { get; }
+
+    protected virtual void Configure(IWebHostBuilder builder) { }
+
+    public async Task InitializeAsync()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        var connectionString = TestDatabase.ConnectionStringFor(DatabaseName);
+        Host = await AlbaHost.For<Program>(x =>
+        {
+            x.UseSetting("ConnectionStrings:Marten", connectionString);
+            x.ConfigureServices(s => s.RunWolverineInSoloMode());
+            Configure(x);
+        });
+    }
+
+    public Task ResetAsync() => Host.ResetAllMartenDataAsync();
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+public sealed class ApiFixture : AppFixture
+{
+    protected override string DatabaseName => "tl_api";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+/// <summary>Base for tests on the shared API host: each test starts from an empty store.</summary>
+[Collection(ApiCollection.Name)]
+public abstract class ApiTest(ApiFixture fixture) : IAsyncLifetime
+{
+    protected IAlbaHost Host => fixture.Host;
+
+    public Task InitializeAsync() => fixture.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
