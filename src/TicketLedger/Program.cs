@@ -6,7 +6,9 @@ using Wolverine.Http.Marten;
 var command = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(command.HostArgs);
 
+Office.AddOffice(builder);
 builder.AddProblems();
+builder.AddValidation();
 builder.AddApiKeys();
 builder.AddApiDocs();
 builder.AddHealth();

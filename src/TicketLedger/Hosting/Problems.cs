@@ -11,6 +11,12 @@ public static class Problems
     public static ProblemDetails Create(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
 
+    public static ProblemDetails Conflict(string detail) => Create(409, "Conflict", detail);
+
+    public static ProblemDetails NotFound(string detail) => Create(404, "Not Found", detail);
+
+    public static ProblemDetails BadRequest(string detail) => Create(400, "Bad Request", detail);
+
     public static Task Write(HttpContext context, int status, string title, string detail)
     {
         context.Response.StatusCode = status;
@@ -33,7 +39,21 @@ public static class Problems
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBodySizeLimit(app.Configuration.GetValue("Http:MaxRequestBodyBytes", 64 * 1024));
     }
+
+    /// <summary>
+    /// Commands are small JSON documents; a large body is refused with 413 before anything reads it. Kestrel enforces the
+    /// same limit on bodies without a Content-Length.
+    /// </summary>
+    private static void UseBodySizeLimit(this WebApplication app, long limit) => app.Use((context, next) =>
+    {
+        if (context.Request.ContentLength > limit)
+            return Write(context, StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"Request bodies are limited to {limit} bytes.");
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            feature.MaxRequestBodySize = limit;
+        return next(context);
+    });
 }
 
 /// <summary>Kestrel and the JSON reader signal bad input by exceptions; they are the client's fault, not a 500.</summary>

@@ -13,6 +13,16 @@ namespace TicketLedger.Hosting;
 /// FluentValidation wired into Wolverine's generated code: at code generation time, a call to the validator is
 /// inserted in front of every endpoint and handler whose request type has one, so the rest pay nothing.
 /// </summary>
+public static class ValidationHosting
+{
+    /// <summary>Validators are stateless, so singletons: the generated code then holds them instead of resolving them per call.</summary>
+    public static WebApplicationBuilder AddValidation(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+        return builder;
+    }
+}
+
 public static class FluentValidationExecutor
 {
     public static async Task<IResult> ValidateRequest<T>(IEnumerable<IValidator<T>> validators, T request)
