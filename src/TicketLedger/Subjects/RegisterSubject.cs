@@ -2,6 +2,7 @@ using FluentValidation;
 using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
 using Wolverine.Http;
@@ -70,6 +71,13 @@ public sealed class CreditCodeClaim
 
 public static class RegisterSubjectEndpoint
 {
+    /// <summary>The IResult return type would otherwise be advertised as a 200 response, which never happens.</summary>
+    public static void Configure(HttpChain chain) => chain.Metadata.Finally(endpoint =>
+    {
+        foreach (var stray in endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.StatusCode == StatusCodes.Status200OK).ToList())
+            endpoint.Metadata.Remove(stray);
+    });
+
     [WolverinePost("/api/subjects", OperationId = "RegisterSubject", Summary = "Register an enterprise or a construction site")]
     [Tags("subjects"), Authorize(Policy = Policies.Write)]
     [ProducesResponseType<SubjectCreated>(StatusCodes.Status201Created)]

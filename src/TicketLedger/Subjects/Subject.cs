@@ -8,10 +8,9 @@ public sealed class Subject
 {
     public Guid Id { get; set; }
     public long Version { get; set; }
-    public SubjectKind Kind { get; set; }
     public HashSet<string> FundedBatches { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public static Subject Create(SubjectRegistered e) => new() { Id = e.SubjectId, Kind = e.Kind };
+    public static Subject Create(SubjectRegistered e) => new() { Id = e.SubjectId };
 
     public void Apply(FundDisbursed e) => FundedBatches.Add(e.Batch);
 }

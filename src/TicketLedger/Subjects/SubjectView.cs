@@ -2,7 +2,6 @@ using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Aggregation;
-using Marten.Pagination;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
@@ -83,6 +82,9 @@ public sealed record ListSubjects(string? Kind, string? Scale, string? CreditCod
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 200;
 
+    /// <summary>Keeps the row offset within an int; no office has a million pages of subjects.</summary>
+    public const int MaxPage = 1_000_000;
+
     public int PageNumber => Page is null ? 1 : int.Parse(Page);
     public int PageLength => PageSize is null ? DefaultPageSize : int.Parse(PageSize);
 
@@ -92,8 +94,8 @@ public sealed record ListSubjects(string? Kind, string? Scale, string? CreditCod
         {
             RuleFor(x => x.Kind).Must(BeNamed<SubjectKind>).WithMessage("'Kind' is 'enterprise' or 'site'.");
             RuleFor(x => x.Scale).Must(BeNamed<EnterpriseScale>).WithMessage("'Scale' is 'above' or 'below'.");
-            RuleFor(x => x.Page).Must(page => page is null || int.TryParse(page, out var n) && n >= 1)
-                .WithMessage("'Page' is a whole number from 1.");
+            RuleFor(x => x.Page).Must(page => page is null || int.TryParse(page, out var n) && n is >= 1 and <= MaxPage)
+                .WithMessage($"'Page' is a whole number from 1 to {MaxPage}.");
             RuleFor(x => x.PageSize).Must(size => size is null || int.TryParse(size, out var n) && n is >= 1 and <= MaxPageSize)
                 .WithMessage($"'Page Size' is a whole number from 1 to {MaxPageSize}.");
         }
@@ -127,7 +129,10 @@ public static class SubjectQueries
             var code = SocialCreditCode.Normalize(query.CreditCode);
             subjects = subjects.Where(s => s.CreditCode == code);
         }
-        var page = await subjects.OrderBy(s => s.Name).ThenBy(s => s.Id).ToPagedListAsync(query.PageNumber, query.PageLength, cancellation);
-        return new SubjectPage(page.ToList(), query.PageNumber, query.PageLength, page.TotalItemCount);
+        // Counted apart: a window count over the page's rows is 0 for a page past the end, not the number of matches.
+        var total = await subjects.CountAsync(cancellation);
+        var items = await subjects.OrderBy(s => s.Name).ThenBy(s => s.Id)
+            .Skip((query.PageNumber - 1) * query.PageLength).Take(query.PageLength).ToListAsync(cancellation);
+        return new SubjectPage(items, query.PageNumber, query.PageLength, total);
     }
 }

@@ -161,6 +161,9 @@ public sealed class registering_a_subject(ApiFixture fixture) : ApiTest(fixture)
     [InlineData("""{"kind":"factory","name":"x"}""")]
     [InlineData("""{"kind":"site","name":"x","keyProjectLevel":"national"}""")]
     [InlineData("""{"kind":"site","name":""")]
+    [InlineData("null")]
+    [InlineData("")]
+    [InlineData("[]")]
     public async Task unreadable_json_is_400_not_500(string json)
     {
         await Host.Scenario(x =>
