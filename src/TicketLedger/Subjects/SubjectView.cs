@@ -75,9 +75,15 @@ public sealed partial class SubjectViewProjection : SingleStreamProjection<Subje
 
 /// <summary>
 /// The list's query string. Numbers are taken as text because Wolverine 6 binds an unparseable query value to its
-/// default without a word; parsing here turns "?page=abc" into a 400 instead of page 1.
+/// default without a word; parsing here turns "?page=abc" into a 400 instead of page 1. A blank value ("?kind=") is
+/// no filter, as a form with an empty field sends it.
 /// </summary>
-public sealed record ListSubjects(string? Kind, string? Scale, string? CreditCode, string? Page, string? PageSize)
+public sealed record ListSubjects(
+    [FromQuery(Name = "kind")] string? Kind,
+    [FromQuery(Name = "scale")] string? Scale,
+    [FromQuery(Name = "creditCode")] string? CreditCode,
+    [FromQuery(Name = "page")] string? Page,
+    [FromQuery(Name = "pageSize")] string? PageSize)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 200;
@@ -85,27 +91,32 @@ public sealed record ListSubjects(string? Kind, string? Scale, string? CreditCod
     /// <summary>Keeps the row offset within an int; no office has a million pages of subjects.</summary>
     public const int MaxPage = 1_000_000;
 
-    public int PageNumber => Page is null ? 1 : int.Parse(Page);
-    public int PageLength => PageSize is null ? DefaultPageSize : int.Parse(PageSize);
+    public int PageNumber => IsBlank(Page) ? 1 : int.Parse(Page!);
+    public int PageLength => IsBlank(PageSize) ? DefaultPageSize : int.Parse(PageSize!);
+    public SubjectKind? KindFilter => ParseName<SubjectKind>(Kind);
+    public EnterpriseScale? ScaleFilter => ParseName<EnterpriseScale>(Scale);
+    public string? CreditCodeFilter => IsBlank(CreditCode) ? null : SocialCreditCode.Normalize(CreditCode!);
 
     public sealed class Validator : AbstractValidator<ListSubjects>
     {
         public Validator()
         {
-            RuleFor(x => x.Kind).Must(BeNamed<SubjectKind>).WithMessage("'Kind' is 'enterprise' or 'site'.");
-            RuleFor(x => x.Scale).Must(BeNamed<EnterpriseScale>).WithMessage("'Scale' is 'above' or 'below'.");
-            RuleFor(x => x.Page).Must(page => page is null || int.TryParse(page, out var n) && n is >= 1 and <= MaxPage)
+            RuleFor(x => x.Kind).Must(kind => IsBlank(kind) || ParseName<SubjectKind>(kind) is not null)
+                .WithMessage("'Kind' is 'enterprise' or 'site'.");
+            RuleFor(x => x.Scale).Must(scale => IsBlank(scale) || ParseName<EnterpriseScale>(scale) is not null)
+                .WithMessage("'Scale' is 'above' or 'below'.");
+            RuleFor(x => x.Page).Must(page => IsBlank(page) || int.TryParse(page, out var n) && n is >= 1 and <= MaxPage)
                 .WithMessage($"'Page' is a whole number from 1 to {MaxPage}.");
-            RuleFor(x => x.PageSize).Must(size => size is null || int.TryParse(size, out var n) && n is >= 1 and <= MaxPageSize)
+            RuleFor(x => x.PageSize).Must(size => IsBlank(size) || int.TryParse(size, out var n) && n is >= 1 and <= MaxPageSize)
                 .WithMessage($"'Page Size' is a whole number from 1 to {MaxPageSize}.");
         }
     }
 
-    public static bool BeNamed<TEnum>(string? value) where TEnum : struct, Enum => value is null || ParseName<TEnum>(value) is not null;
+    private static bool IsBlank(string? value) => string.IsNullOrWhiteSpace(value);
 
     /// <summary>By name only: Enum.TryParse would also take "7" or "above,below".</summary>
-    public static TEnum? ParseName<TEnum>(string? value) where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Select(v => (TEnum?)v).FirstOrDefault(v => v.ToString()!.Equals(value, StringComparison.OrdinalIgnoreCase));
+    private static TEnum? ParseName<TEnum>(string? value) where TEnum : struct, Enum =>
+        Enum.GetValues<TEnum>().Select(v => (TEnum?)v).FirstOrDefault(v => v.ToString()!.Equals(value?.Trim(), StringComparison.OrdinalIgnoreCase));
 }
 
 public sealed record SubjectPage(IReadOnlyList<SubjectView> Items, int Page, int PageSize, long Total);
@@ -122,13 +133,9 @@ public static class SubjectQueries
     public static async Task<SubjectPage> List([FromQuery] ListSubjects query, IQuerySession session, CancellationToken cancellation)
     {
         IQueryable<SubjectView> subjects = session.Query<SubjectView>();
-        if (ListSubjects.ParseName<SubjectKind>(query.Kind) is { } kind) subjects = subjects.Where(s => s.Kind == kind);
-        if (ListSubjects.ParseName<EnterpriseScale>(query.Scale) is { } scale) subjects = subjects.Where(s => s.Scale == scale);
-        if (!string.IsNullOrWhiteSpace(query.CreditCode))
-        {
-            var code = SocialCreditCode.Normalize(query.CreditCode);
-            subjects = subjects.Where(s => s.CreditCode == code);
-        }
+        if (query.KindFilter is { } kind) subjects = subjects.Where(s => s.Kind == kind);
+        if (query.ScaleFilter is { } scale) subjects = subjects.Where(s => s.Scale == scale);
+        if (query.CreditCodeFilter is { } code) subjects = subjects.Where(s => s.CreditCode == code);
         // Counted apart: a window count over the page's rows is 0 for a page past the end, not the number of matches.
         var total = await subjects.CountAsync(cancellation);
         var items = await subjects.OrderBy(s => s.Name).ThenBy(s => s.Id)

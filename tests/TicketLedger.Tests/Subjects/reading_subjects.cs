@@ -56,6 +56,7 @@ public sealed class reading_subjects(ApiFixture fixture) : ApiTest(fixture)
         Assert.Equal(["D 工地"], Names(await List("?kind=site")));
         Assert.Equal(["A 规上", "B 规上"], Names(await List("?kind=enterprise&scale=above")));
         Assert.Equal(["C 规下"], Names(await List("?scale=BELOW")));
+        Assert.Equal(4, (await List("?kind=&scale=&page=&pageSize=")).GetProperty("total").GetInt64());
     }
 
     [Fact]
@@ -103,6 +104,15 @@ public sealed class reading_subjects(ApiFixture fixture) : ApiTest(fixture)
             x.ContentTypeShouldBe("application/problem+json");
         });
         Assert.True(result.Errors().TryGetProperty(field, out _), result.ReadAsText());
+    }
+
+    [Fact]
+    public async Task the_openapi_document_names_the_list_parameters_as_clients_send_them()
+    {
+        var result = await Host.Scenario(x => x.Get.Url("/openapi/v1.json"));
+        var list = JsonDocument.Parse(result.ReadAsText()).RootElement.GetProperty("paths").GetProperty("/api/subjects").GetProperty("get");
+        var names = list.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal(["kind", "scale", "creditCode", "page", "pageSize"], names);
     }
 
     [Theory]
