@@ -1,0 +1,66 @@
+using Npgsql;
+using TicketLedger.Hosting;
+
+namespace TicketLedger.Benchmarks;
+
+/// <summary>
+/// The product's own embedded cluster in a throwaway folder (deleted on dispose), with one database per contender so
+/// none of them reads another's tables. Settings are the product's embedded defaults (fsync and synchronous commit on).
+/// </summary>
+public sealed class BenchDatabase : IDisposable
+{
+    public const string Pgbench = "bench_pgbench";
+    public const string Raw = "bench_raw";
+    public const string Vanilla = "bench_vanilla";
+    public const string Service = "bench_service";
+    public const string Scale = "bench_scale";
+
+    private readonly EmbeddedPostgres _server;
+
+    private BenchDatabase(EmbeddedPostgres server) => _server = server;
+
+    public static BenchDatabase Start()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"ticketledger-bench-{Environment.ProcessId}");
+        var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
+        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale }) server.CreateDatabaseIfMissing(db);
+        return new BenchDatabase(server);
+    }
+
+    public int Port => _server.Port;
+    public string Password => _server.Password;
+    public string User => new NpgsqlConnectionStringBuilder(_server.ConnectionString()).Username!;
+
+    public string ConnectionString(string database) => _server.ConnectionString(database);
+
+    public async Task ExecuteAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T> ScalarAsync<T>(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<List<string>> LinesAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync()) lines.Add(reader.GetValue(0)?.ToString() ?? "");
+        return lines;
+    }
+
+    public Task<string> VersionAsync() => ScalarAsync<string>("postgres", "show server_version");
+
+    public void Dispose() => _server.Dispose();
+}

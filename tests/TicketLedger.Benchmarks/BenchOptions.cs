@@ -1,0 +1,40 @@
+namespace TicketLedger.Benchmarks;
+
+public sealed record BenchOptions(
+    string Mode,
+    string ServiceDll,
+    int ScaleEvents,
+    TimeSpan Measure,
+    TimeSpan Warmup,
+    string ResultsDirectory,
+    string ConnectionString,
+    int Port,
+    int[] Clients)
+{
+    public const int DefaultEvents = 1_000_000;
+    public const int QuickEvents = 50_000;
+
+    public bool Quick => ScaleEvents < DefaultEvents;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+
+        var quick = args.Contains("--quick");
+        var seconds = double.Parse(Value("--seconds") ?? (quick ? "5" : "12"), System.Globalization.CultureInfo.InvariantCulture);
+        return new BenchOptions(
+            Mode: args.Length > 0 ? args[0] : "",
+            ServiceDll: Value("--service") ?? "",
+            ScaleEvents: int.Parse(Value("--events") ?? (quick ? QuickEvents : DefaultEvents).ToString()),
+            Measure: TimeSpan.FromSeconds(seconds),
+            Warmup: TimeSpan.FromSeconds(Math.Max(2, seconds / 4)),
+            ResultsDirectory: Value("--out") ?? Path.Combine(AppContext.BaseDirectory, "results"),
+            ConnectionString: Value("--cs") ?? "",
+            Port: int.Parse(Value("--port") ?? "0"),
+            Clients: [1, 8, 32]);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TicketLedger.Benchmarks;
+
+/// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP, then scale.</summary>
+public static class Run
+{
+    public static async Task<int> All(BenchOptions options)
+    {
+        if (!File.Exists(options.ServiceDll)) throw new FileNotFoundException("--service must point at a built TicketLedger.dll", options.ServiceDll);
+        var report = new Report(options);
+        var logs = Directory.CreateTempSubdirectory("ticketledger-bench-logs-").FullName;
+        Console.WriteLine($"Server logs in {logs}");
+
+        using var db = BenchDatabase.Start();
+        await Machine.DescribeAsync(report, db, options);
+
+        Console.WriteLine("\n== 1. Ceiling: pgbench, the two-row transaction");
+        await db.ExecuteAsync(BenchDatabase.Pgbench, TwoRowTransaction.Schema);
+        foreach (var c in options.Clients) report.Add("ceiling", "pgbench: view upsert + event insert", c, await Pgbench.RunAsync(db, c, options));
+
+        Console.WriteLine("\n== 2. Reference endpoints");
+        await db.ExecuteAsync(BenchDatabase.Raw, TwoRowTransaction.Schema);
+        await ReferenceAsync(report, options, "serve-raw", db.ConnectionString(BenchDatabase.Raw), "raw Npgsql endpoint", i => new RawRespondScript(i), logs);
+        await ReferenceAsync(report, options, "serve-vanilla", db.ConnectionString(BenchDatabase.Vanilla), "vanilla Marten+Wolverine endpoint", _ => new VanillaRespondScript(), logs);
+
+        var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        Console.WriteLine("\n== 3. TicketLedger over HTTP");
+        await ServiceRuns.CommandsAsync(report, options, db, key, logs);
+        ServiceRuns.JudgeCommands(report);
+
+        Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
+        await ServiceRuns.ScaleAsync(report, options, db, key, logs);
+
+        report.Machine($"load average at the end: {Machine.LoadAverage()}");
+        var path = report.Write();
+        Console.WriteLine($"\nResults: {path}");
+        return 0;
+    }
+
+    private static async Task ReferenceAsync(
+        Report report, BenchOptions options, string mode, string connectionString, string name, Func<int, IClientScript> script, string logs)
+    {
+        var self = typeof(Run).Assembly.Location;
+        await using var server = ServerProcess.Start(self, [mode, "--port", "{port}", "--cs", connectionString],
+            new Dictionary<string, string>(), Path.Combine(logs, $"{mode}.log"));
+        await server.WaitUntilServingAsync("/health", null, TimeSpan.FromSeconds(60));
+        using var http = LoadGenerator.Client(server.BaseUrl);
+        foreach (var c in options.Clients)
+            report.Add("reference", name, c, await LoadGenerator.RunAsync(http, c, script, options.Warmup, options.Measure));
+    }
+
+    public static Dictionary<string, string> ServiceEnvironment(string connectionString, string key) => new()
+    {
+        ["ConnectionStrings__Marten"] = connectionString,
+        ["ASPNETCORE_ENVIRONMENT"] = Environment.GetEnvironmentVariable("BENCH_SERVICE_ENVIRONMENT") ?? "Production",
+        ["Auth__ApiKeys__0__Name"] = "bench",
+        ["Auth__ApiKeys__0__Role"] = "admin",
+        ["Auth__ApiKeys__0__KeySha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using TicketLedger.Subjects;
+using TicketLedger.Tickets;
+using Weasel.Core;
+
+namespace TicketLedger.Benchmarks;
+
+/// <summary>
+/// Loads the product's own events straight into its event store (schema created by the service's first start), many
+/// sessions appending in parallel. No projection runs here: the ticket and ledger views are then built by the
+/// service's projection rebuild, which is itself one of the measurements.
+/// The store settings mirror Hosting/Store.cs (schema, Guid streams, metadata columns, camelCase JSON): keep them in step.
+/// </summary>
+public static class ScaleLoader
+{
+    public const string Office = "yinhe";
+    private const int StreamsPerSession = 100;
+    private static readonly string[] Categories = ["supplies", "labour", "logistics", "materials", "funding", "policy", "other"];
+    private static readonly string[] Departments = ["xmb", "hbb", "djb", "jfb"];
+    private static readonly string[] Bureaus = ["rsj", "zjj", "scjgj"];
+    private static readonly DateTimeOffset FirstDay = new(2020, 2, 1, 0, 0, 0, TimeSpan.FromHours(8));
+    private const int Days = 180;
+
+    public sealed record Loaded(long Events, int Tickets, int Subjects, TimeSpan Took);
+
+    public static async Task<Loaded> LoadAsync(string connectionString, int targetEvents)
+    {
+        var tickets = Math.Max(100, targetEvents / 5);
+        var subjects = Math.Max(10, targetEvents / 50);
+        await using var store = DocumentStore.For(opts =>
+        {
+            opts.Connection(connectionString);
+            opts.DatabaseSchemaName = "ticketledger";
+            opts.AutoCreateSchemaObjects = AutoCreate.None;
+            opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+            opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+            opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+            opts.Events.MetadataConfig.CausationIdEnabled = true;
+            opts.Events.MetadataConfig.UserNameEnabled = true;
+            opts.Events.MetadataConfig.HeadersEnabled = true;
+        });
+
+        var subjectIds = Enumerable.Range(0, subjects).Select(_ => Guid.CreateVersion7()).ToArray();
+        var subjectType = Type.GetType("TicketLedger.Subjects.Subject, TicketLedger");
+        var ticketType = Type.GetType("TicketLedger.Tickets.Ticket, TicketLedger");
+
+        var batches = Enumerable.Range(0, (subjects + StreamsPerSession - 1) / StreamsPerSession)
+            .Select(b => (Kind: 's', From: b * StreamsPerSession, To: Math.Min(subjects, (b + 1) * StreamsPerSession)))
+            .Concat(Enumerable.Range(0, (tickets + StreamsPerSession - 1) / StreamsPerSession)
+                .Select(b => (Kind: 't', From: b * StreamsPerSession, To: Math.Min(tickets, (b + 1) * StreamsPerSession))))
+            .ToList();
+
+        long appended = 0;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (batch, ct) =>
+        {
+            await using var session = store.LightweightSession();
+            session.CorrelationId = "bench-scale-load";
+            session.LastModifiedBy = "bench-loader";
+            var count = 0;
+            for (var i = batch.From; i < batch.To; i++)
+            {
+                var (id, events, type) = batch.Kind == 's'
+                    ? (subjectIds[i], SubjectLife(subjectIds[i], i, subjects), subjectType)
+                    : (Guid.CreateVersion7(), (object[])[], ticketType);
+                if (batch.Kind == 't') events = TicketLife(id, i, tickets, subjectIds[i % subjects]);
+                if (type is null) session.Events.StartStream(id, events);
+                else session.Events.StartStream(type, id, events);
+                count += events.Length;
+            }
+            await session.SaveChangesAsync(ct);
+            var total = Interlocked.Add(ref appended, count);
+            if (total / 100_000 != (total - count) / 100_000) Console.WriteLine($"    {total,9:N0} events  {total / clock.Elapsed.TotalSeconds,7:N0}/s");
+        });
+
+        // Numbers continue after the loaded ones, as if the service had numbered them (the table is the tickets area's).
+        await using (var session = store.LightweightSession())
+        {
+            session.QueueSqlCommand($"""
+                do $$ begin
+                  if to_regclass('ticketledger.ticket_numbers') is not null then
+                    insert into ticketledger.ticket_numbers (office, year, last) values ('{Office}', 2020, {tickets})
+                    on conflict (office, year) do update set last = excluded.last;
+                  end if;
+                end $$;
+                """);
+            await session.SaveChangesAsync();
+        }
+        return new Loaded(appended, tickets, subjects, clock.Elapsed);
+    }
+
+    private static object[] SubjectLife(Guid id, int i, int subjects)
+    {
+        var at = FirstDay.AddMinutes(i * (Days * 24.0 * 60 / 3 / subjects));
+        var enterprise = i % 3 != 0;
+        var events = new List<object>
+        {
+            new SubjectRegistered(id, Office, enterprise ? SubjectKind.Enterprise : SubjectKind.Site, $"基准对象 {i:D6}",
+                enterprise ? $"91330100{i:D9}X" : null, enterprise ? (i % 5 == 0 ? EnterpriseScale.Above : EnterpriseScale.Below) : null,
+                enterprise ? KeyProjectLevel.None : (KeyProjectLevel)(i % 4), "银河路 1 号", new Contact("王工", "13800000000"), at),
+            new GridStaffAssigned(id, $"网格员{i % 40:D2}", at.AddHours(1)),
+        };
+        for (var v = 0; v < 3; v++)
+        {
+            var visitedAt = at.AddDays(3 + v * 7);
+            events.Add(new SubjectVisited(id, DateOnly.FromDateTime(visitedAt.Date), $"网格员{i % 40:D2}", "走访了解复工情况", visitedAt));
+        }
+        var resumedAt = at.AddDays(10);
+        events.Add(new ResumptionReported(id, DateOnly.FromDateTime(resumedAt.Date), 100, 80 + i % 20, 70 + i % 30, resumedAt));
+        if (i % 2 == 0) events.Add(new FundDisbursed(id, "第一批", 10_000, DateOnly.FromDateTime(resumedAt.AddDays(5).Date), resumedAt.AddDays(5)));
+        return events.ToArray();
+    }
+
+    /// <summary>A tenth stay open; three tenths are being worked on (assigned, escalated, reopened); six tenths are resolved.</summary>
+    private static object[] TicketLife(Guid id, int i, int tickets, Guid subject)
+    {
+        var raised = FirstDay.AddMinutes(i * (Days * 24.0 * 60 / tickets));
+        var dueBy = new DateTimeOffset(raised.Date.AddDays(1), TimeSpan.FromHours(8)).AddTicks(-1);
+        var events = new List<object>
+        {
+            new TicketRaised(id, Office, $"2020-{i + 1:D4}", subject, Categories[i % Categories.Length], "原材料运输受阻",
+                "外省原材料车辆无法进入园区，需协调通行证。", (TicketSource)(i % 5), raised.ToUniversalTime(), dueBy.ToUniversalTime()),
+        };
+        var shape = i % 10;
+        if (shape == 0) return events.ToArray();
+        events.Add(new TicketAssigned(id, Departments[i % Departments.Length], raised.AddHours(1).ToUniversalTime()));
+        if (shape == 3)
+        {
+            var bureau = Bureaus[i % Bureaus.Length];
+            events.Add(new TicketEscalated(id, bureau, "需上级协调", raised.AddHours(2).ToUniversalTime()));
+            events.Add(new BureauReplied(id, bureau, "已受理", null, raised.AddHours(5).ToUniversalTime()));
+            return events.ToArray();
+        }
+        events.Add(new TicketResponded(id, "已联系交通部门办理通行证。", raised.AddHours(3).ToUniversalTime()));
+        if (shape is 1 or 2) return events.ToArray();
+        events.Add(new TicketResolved(id, "通行证已办结。", raised.AddDays(2).ToUniversalTime()));
+        events.Add(shape == 9
+            ? new TicketReopened(id, "企业反映仍未解决", raised.AddDays(3).ToUniversalTime())
+            : new ReturnVisitRecorded(id, true, i % 7 != 0, "企业满意", raised.AddDays(3).ToUniversalTime()));
+        return events.ToArray();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+
+namespace TicketLedger.Benchmarks;
+
+/// <summary>What the service's clients do, every feature on: API key, Idempotency-Key on each POST, validated bodies.</summary>
+public sealed class TicketWorld
+{
+    public List<Guid> Subjects { get; } = [];
+    public ConcurrentQueue<Guid> OpenTickets { get; } = new();
+
+    public async Task RegisterSubjectsAsync(HttpClient http, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await http.SendAsync(Post("/api/subjects", new
+            {
+                kind = "site", name = $"基准工地 {i:D3}", address = "银河路 1 号", contact = new { name = "王工", phone = "13800000000" },
+            }));
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"registering a subject: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Subjects.Add((await response.Content.ReadFromJsonAsync<Created>())!.Id);
+        }
+    }
+
+    public HttpRequestMessage Raise(int n) => Post("/api/tickets", new
+    {
+        subjectId = Subjects[n % Subjects.Count], category = "logistics", title = "原材料运输受阻",
+        description = "外省原材料车辆无法进入园区，需协调通行证。", source = "visit",
+    });
+
+    public static HttpRequestMessage Post(string url, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        return request;
+    }
+
+    public sealed record Created(Guid Id);
+}
+
+public sealed class RaiseScript(TicketWorld world, int client) : IClientScript
+{
+    private int _n = client;
+
+    public Task<HttpRequestMessage> NextAsync(HttpClient http, CancellationToken ct) => Task.FromResult(world.Raise(_n++));
+
+    public async Task CompletedAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) world.OpenTickets.Enqueue((await response.Content.ReadFromJsonAsync<TicketWorld.Created>(ct))!.Id);
+    }
+}
+
+/// <summary>Walks one ticket at a time through assign → respond → resolve; a fresh one comes from the raised pool.</summary>
+public sealed class LifecycleScript(TicketWorld world, int client) : IClientScript
+{
+    private Guid? _ticket;
+    private int _step;
+    private int _n = client;
+
+    public async Task<HttpRequestMessage> NextAsync(HttpClient http, CancellationToken ct)
+    {
+        if (_ticket is null)
+        {
+            if (!world.OpenTickets.TryDequeue(out var id))
+            {
+                using var raised = await http.SendAsync(world.Raise(_n++), ct);
+                raised.EnsureSuccessStatusCode();
+                id = (await raised.Content.ReadFromJsonAsync<TicketWorld.Created>(ct))!.Id;
+            }
+            (_ticket, _step) = (id, 0);
+        }
+        return _step switch
+        {
+            0 => TicketWorld.Post($"/api/tickets/{_ticket}/assign", new { department = "jfb" }),
+            1 => TicketWorld.Post($"/api/tickets/{_ticket}/respond", new { message = "已联系交通部门办理通行证，明日可进园。" }),
+            _ => TicketWorld.Post($"/api/tickets/{_ticket}/resolve", new { resolution = "通行证已办结，车辆已进园。" }),
+        };
+    }
+
+    public Task CompletedAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        _step++;
+        if (!response.IsSuccessStatusCode || _step == 3) _ticket = null;
+        return Task.CompletedTask;
+    }
+}
