@@ -9,12 +9,15 @@ public sealed record BenchOptions(
     string ResultsDirectory,
     string ConnectionString,
     int Port,
-    int[] Clients)
+    int[] Clients,
+    string[] Stages)
 {
     public const int DefaultEvents = 1_000_000;
     public const int QuickEvents = 50_000;
 
     public bool Quick => ScaleEvents < DefaultEvents;
+
+    public bool Runs(string stage) => Stages.Contains(stage);
 
     public static BenchOptions Parse(string[] args)
     {
@@ -35,6 +38,7 @@ public sealed record BenchOptions(
             ResultsDirectory: Value("--out") ?? Path.Combine(AppContext.BaseDirectory, "results"),
             ConnectionString: Value("--cs") ?? "",
             Port: int.Parse(Value("--port") ?? "0"),
-            Clients: [1, 8, 32]);
+            Clients: [1, 8, 32],
+            Stages: (Value("--stages") ?? "ceiling,reference,service,scale").Split(','));
     }
 }

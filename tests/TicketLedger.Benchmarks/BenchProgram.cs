@@ -10,13 +10,22 @@ public static class BenchProgram
     public static async Task<int> Main(string[] args)
     {
         var options = BenchOptions.Parse(args);
-        return options.Mode switch
+        try
         {
-            "serve-raw" => await RawEndpoint.Serve(options),
-            "serve-vanilla" => await VanillaEndpoint.Serve(options),
-            "run" => await Run.All(options),
-            _ => Usage(),
-        };
+            return options.Mode switch
+            {
+                "serve-raw" => await RawEndpoint.Serve(options),
+                "serve-vanilla" => await VanillaEndpoint.Serve(options),
+                "run" => await Run.All(options),
+                _ => Usage(),
+            };
+        }
+        catch (Exception e)
+        {
+            // Caught so the throwaway cluster and the child servers are disposed on the way out.
+            Console.Error.WriteLine(e);
+            return 1;
+        }
     }
 
     private static int Usage()

@@ -9,7 +9,7 @@ public static class Pgbench
 {
     public static async Task<Summary> RunAsync(BenchDatabase db, int clients, BenchOptions options)
     {
-        var bin = Path.Combine(EmbeddedPostgres.FindBinaries() ?? "/usr/lib/postgresql/15/bin", "pgbench");
+        var bin = Find();
         var work = Directory.CreateTempSubdirectory("pgbench-");
         try
         {
@@ -34,6 +34,17 @@ public static class Pgbench
             return Latency.Summarise([latencies], errors, options.Measure);
         }
         finally { work.Delete(recursive: true); }
+    }
+
+    /// <summary>pgbench ships with the client tools (Debian: postgresql-contrib), not always beside initdb on PATH.</summary>
+    private static string Find()
+    {
+        var candidates = new[] { EmbeddedPostgres.FindBinaries() }
+            .Concat(Directory.Exists("/usr/lib/postgresql") ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin")) : [])
+            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
+            .Where(d => !string.IsNullOrEmpty(d))
+            .Select(d => Path.Combine(d!, "pgbench"));
+        return candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException("pgbench not found: apt-get install postgresql-contrib");
     }
 
     private static async Task<string> Exec(string bin, BenchDatabase db, string args, string workDir)

@@ -16,22 +16,31 @@ public static class Run
         using var db = BenchDatabase.Start();
         await Machine.DescribeAsync(report, db, options);
 
-        Console.WriteLine("\n== 1. Ceiling: pgbench, the two-row transaction");
-        await db.ExecuteAsync(BenchDatabase.Pgbench, TwoRowTransaction.Schema);
-        foreach (var c in options.Clients) report.Add("ceiling", "pgbench: view upsert + event insert", c, await Pgbench.RunAsync(db, c, options));
-
-        Console.WriteLine("\n== 2. Reference endpoints");
-        await db.ExecuteAsync(BenchDatabase.Raw, TwoRowTransaction.Schema);
-        await ReferenceAsync(report, options, "serve-raw", db.ConnectionString(BenchDatabase.Raw), "raw Npgsql endpoint", i => new RawRespondScript(i), logs);
-        await ReferenceAsync(report, options, "serve-vanilla", db.ConnectionString(BenchDatabase.Vanilla), "vanilla Marten+Wolverine endpoint", _ => new VanillaRespondScript(), logs);
-
+        if (options.Runs("ceiling"))
+        {
+            Console.WriteLine("\n== 1. Ceiling: pgbench, the two-row transaction");
+            await db.ExecuteAsync(BenchDatabase.Pgbench, TwoRowTransaction.Schema);
+            foreach (var c in options.Clients) report.Add("ceiling", "pgbench: view upsert + event insert", c, await Pgbench.RunAsync(db, c, options));
+        }
+        if (options.Runs("reference"))
+        {
+            Console.WriteLine("\n== 2. Reference endpoints");
+            await db.ExecuteAsync(BenchDatabase.Raw, TwoRowTransaction.Schema);
+            await ReferenceAsync(report, options, "serve-raw", db.ConnectionString(BenchDatabase.Raw), "raw Npgsql endpoint", i => new RawRespondScript(i), logs);
+            await ReferenceAsync(report, options, "serve-vanilla", db.ConnectionString(BenchDatabase.Vanilla), "vanilla Marten+Wolverine endpoint", _ => new VanillaRespondScript(), logs);
+        }
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        Console.WriteLine("\n== 3. TicketLedger over HTTP");
-        await ServiceRuns.CommandsAsync(report, options, db, key, logs);
-        ServiceRuns.JudgeCommands(report);
-
-        Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
-        await ServiceRuns.ScaleAsync(report, options, db, key, logs);
+        if (options.Runs("service"))
+        {
+            Console.WriteLine("\n== 3. TicketLedger over HTTP");
+            await ServiceRuns.CommandsAsync(report, options, db, key, logs);
+            ServiceRuns.JudgeCommands(report);
+        }
+        if (options.Runs("scale"))
+        {
+            Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
+            await ServiceRuns.ScaleAsync(report, options, db, key, logs);
+        }
 
         report.Machine($"load average at the end: {Machine.LoadAverage()}");
         var path = report.Write();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using TicketLedger.Subjects;
 using TicketLedger.Tickets;
 using Weasel.Core;
@@ -77,17 +78,18 @@ public static class ScaleLoader
         });
 
         // Numbers continue after the loaded ones, as if the service had numbered them (the table is the tickets area's).
-        await using (var session = store.LightweightSession())
+        await using (var connection = new NpgsqlConnection(connectionString))
         {
-            session.QueueSqlCommand($"""
+            await connection.OpenAsync();
+            await using var numbers = new NpgsqlCommand($"""
                 do $$ begin
                   if to_regclass('ticketledger.ticket_numbers') is not null then
                     insert into ticketledger.ticket_numbers (office, year, last) values ('{Office}', 2020, {tickets})
                     on conflict (office, year) do update set last = excluded.last;
                   end if;
-                end $$;
-                """);
-            await session.SaveChangesAsync();
+                end $$
+                """, connection);
+            await numbers.ExecuteNonQueryAsync();
         }
         return new Loaded(appended, tickets, subjects, clock.Elapsed);
     }
