@@ -1,5 +1,6 @@
 using JasperFx;
 using TicketLedger.Hosting;
+using TicketLedger.Subjects;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
 
@@ -15,6 +16,7 @@ builder.AddHealth();
 builder.AddJson();
 builder.AddEventStore(store =>
 {
+    store.AddSubjects();
 });
 
 var app = builder.Build();
