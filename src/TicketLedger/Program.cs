@@ -1,5 +1,6 @@
 using JasperFx;
 using TicketLedger.Hosting;
+using TicketLedger.Ledger;
 using TicketLedger.Subjects;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
@@ -7,7 +8,7 @@ using Wolverine.Http.Marten;
 var command = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(command.HostArgs);
 
-Office.AddOffice(builder);
+var office = Office.AddOffice(builder);
 builder.AddProblems();
 builder.AddValidation();
 builder.AddApiKeys();
@@ -17,6 +18,7 @@ builder.AddJson();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();
+    store.AddLedger(office);
 });
 
 var app = builder.Build();
