@@ -1,6 +1,7 @@
 using JasperFx;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
+using TicketLedger.Seeding;
 using TicketLedger.Subjects;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
@@ -36,6 +37,10 @@ app.MapWolverineEndpoints(opts =>
     opts.AddPolicy<FluentValidationHttpPolicy>();
 });
 
-return await command.Run(app);
+return await command.Run(app, new Dictionary<string, AppCommand>
+{
+    ["ledger"] = LedgerCommand.Run,
+    ["seed"] = SeedCommand.Run,
+}, SeedCommand.SeedRunningApp);
 
 public partial class Program;

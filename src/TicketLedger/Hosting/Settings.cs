@@ -16,6 +16,7 @@ public static class Settings
     public const string TimeZone = "Ledger:TimeZone";
     public const string MessagingTransport = "Messaging:Transport";
     public const string RabbitMqUri = "Messaging:RabbitMqUri";
+    public const string SeedsDirectory = "Seeds:Directory";
     public const string MaxRequestBodyBytes = "Http:MaxRequestBodyBytes";
     public const string ApiKeyName = "Auth:ApiKeys:<i>:Name";
     public const string ApiKeyRole = "Auth:ApiKeys:<i>:Role";
@@ -35,6 +36,7 @@ public static class Settings
         new(TimeZone, "Asia/Shanghai", "office time zone for 'the same day' and 'as of a date'"),
         new(MessagingTransport, "postgresql", "broker for bureau messages: postgresql or rabbitmq"),
         new(RabbitMqUri, "amqp://guest:guest@localhost:5672", "RabbitMQ address when the transport is rabbitmq"),
+        new(SeedsDirectory, "seeds/ above the working directory or the executable", "the seed dataset loaded by `seed` and `serve --seed`"),
         new(MaxRequestBodyBytes, "65536", "largest accepted request body; larger is 413"),
         new(ApiKeyName, "(none; Development has local keys)", "caller name recorded on events"),
         new(ApiKeyRole, "", "staff, auditor, bureau or admin"),
