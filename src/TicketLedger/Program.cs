@@ -1,5 +1,7 @@
 using JasperFx;
 using TicketLedger.Hosting;
+using TicketLedger.Reference;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
 
@@ -13,8 +15,11 @@ builder.AddApiKeys();
 builder.AddApiDocs();
 builder.AddHealth();
 builder.AddJson();
+ReferenceData.AddReferenceData(builder);
+builder.AddIdempotency();
 builder.AddEventStore(store =>
 {
+    store.AddTickets();
 });
 
 var app = builder.Build();
@@ -30,6 +35,7 @@ app.MapWolverineEndpoints(opts =>
     opts.MapMartenConcurrencyFailuresToConflict();
     opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
     opts.AddPolicy<FluentValidationHttpPolicy>();
+    opts.AddPolicy<IdempotencyPolicy>();
 });
 
 return await command.Run(app);
