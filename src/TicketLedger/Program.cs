@@ -28,6 +28,7 @@ app.UseCorrelationIds();
 app.UseProblems();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();
 app.MapWolverineEndpoints(opts =>
@@ -35,7 +36,6 @@ app.MapWolverineEndpoints(opts =>
     opts.MapMartenConcurrencyFailuresToConflict();
     opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
     opts.AddPolicy<FluentValidationHttpPolicy>();
-    opts.AddPolicy<IdempotencyPolicy>();
 });
 
 return await command.Run(app);
