@@ -19,7 +19,7 @@ public static class TicketRules
     public static ProblemDetails Refuse(Ticket ticket, string action, string? why = null)
     {
         var problem = Problems.Conflict($"Cannot {action} ticket {ticket.Id}: it is {ticket.Status.Name()}{(why is null ? "" : "; " + why)}.");
-        problem.Extensions["status"] = ticket.Status.Name();
+        problem.Extensions["state"] = ticket.Status.Name();
         return problem;
     }
 
