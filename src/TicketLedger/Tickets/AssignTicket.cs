@@ -39,5 +39,5 @@ public static class AssignTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketAssigned Decide(AssignTicket command, Ticket ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Department!, command.OccurredAt ?? now);
+        new(ticket.Id, command.Department!, (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -41,5 +41,5 @@ public static class EscalateTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketEscalated Decide(EscalateTicket command, Ticket ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Bureau!, command.Reason!.Trim(), command.OccurredAt ?? now);
+        new(ticket.Id, command.Bureau!, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -50,7 +50,7 @@ public static class RaiseTicketEndpoint
     /// <summary>The decision itself: the number is allocated and the id chosen by the caller, so this stays pure.</summary>
     public static TicketRaised Decide(RaiseTicket command, Guid ticketId, string number, Office office, DateTimeOffset now)
     {
-        var raisedAt = command.OccurredAt ?? now;
+        var raisedAt = (command.OccurredAt ?? now).ToUniversalTime();
         return new TicketRaised(ticketId, office.Code, number, command.SubjectId, command.Category!, command.Title!.Trim(),
             command.Description!.Trim(), command.Source!.Value, raisedAt, office.EndOfLocalDay(raisedAt));
     }
@@ -80,7 +80,7 @@ public static class TicketIntake
     public static async Task<TicketRaised> RaiseAsync(
         IDocumentSession session, Office office, RaiseTicket command, Guid ticketId, DateTimeOffset now, CancellationToken ct)
     {
-        var raisedAt = command.OccurredAt ?? now;
+        var raisedAt = (command.OccurredAt ?? now).ToUniversalTime();
         var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(raisedAt).Year, ct);
         var raised = RaiseTicketEndpoint.Decide(command, ticketId, number, office, now);
         session.Events.StartStream<Ticket>(ticketId, raised);

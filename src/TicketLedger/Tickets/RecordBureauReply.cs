@@ -55,5 +55,5 @@ public static class RecordBureauReplyEndpoint
 
     /// <summary>messageId: the broker message that carried the reply, when it came that way.</summary>
     public static BureauReplied Decide(RecordBureauReply command, Ticket ticket, string? messageId, DateTimeOffset now) =>
-        new(ticket.Id, command.Bureau!, command.Message!.Trim(), messageId, command.OccurredAt ?? now);
+        new(ticket.Id, command.Bureau!, command.Message!.Trim(), messageId, (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -40,7 +40,7 @@ public static class RecordReturnVisitEndpoint
     /// <summary>An enterprise that says the problem is not solved gets its ticket reopened by the same visit.</summary>
     public static Events Decide(RecordReturnVisit command, Ticket ticket, DateTimeOffset now)
     {
-        var at = command.OccurredAt ?? now;
+        var at = (command.OccurredAt ?? now).ToUniversalTime();
         var notes = string.IsNullOrWhiteSpace(command.Notes) ? null : command.Notes.Trim();
         Events events = [new ReturnVisitRecorded(ticket.Id, command.ResolvedConfirmed!.Value, command.Satisfied!.Value, notes, at)];
         if (command.ResolvedConfirmed == false)

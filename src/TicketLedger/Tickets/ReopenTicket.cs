@@ -35,5 +35,5 @@ public static class ReopenTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketReopened Decide(ReopenTicket command, Ticket ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Reason!.Trim(), command.OccurredAt ?? now);
+        new(ticket.Id, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -36,5 +36,5 @@ public static class ResolveTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketResolved Decide(ResolveTicket command, Ticket ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Resolution!.Trim(), command.OccurredAt ?? now);
+        new(ticket.Id, command.Resolution!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -36,5 +36,5 @@ public static class RespondToTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketResponded Decide(RespondToTicket command, Ticket ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Message!.Trim(), command.OccurredAt ?? now);
+        new(ticket.Id, command.Message!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
 }

@@ -33,7 +33,7 @@ public sealed class QueryErrors
         if (string.IsNullOrWhiteSpace(value)) return null;
         // An unencoded '+' of an offset arrives as a space.
         if (DateTimeOffset.TryParse(value.Trim().Replace(' ', '+'), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            return at;
+            return at.ToUniversalTime(); // Npgsql writes only UTC offsets to timestamptz.
         _errors[name] = ["must be an ISO-8601 timestamp with offset, e.g. 2020-03-15T18:00:00+08:00"];
         return null;
     }
