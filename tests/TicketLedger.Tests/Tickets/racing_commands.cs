@@ -52,4 +52,23 @@ public sealed class racing_commands(ApiFixture fixture) : ApiTest(fixture)
         Assert.All(statuses.Where(s => s != HttpStatusCode.NoContent), s => Assert.Contains(s, new[] { HttpStatusCode.PreconditionFailed, HttpStatusCode.Conflict }));
         Assert.Equal(2, (await Host.GetTicket(id)).GetProperty("version").GetInt64());
     }
+
+    [Fact]
+    public async Task racing_resolves_without_if_match_never_both_succeed()
+    {
+        var (id, _) = await Host.GivenTicket();
+        await Host.Assign(id);
+        var client = Host.Server.CreateClient();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/tickets/{id}/resolve") { Content = JsonContent.Create(new { resolution = $"方案{i}" }) };
+            request.Headers.Add("Authorization", "Bearer " + Keys.Staff);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Single(statuses, s => s == HttpStatusCode.NoContent);
+        Assert.All(statuses.Where(s => s != HttpStatusCode.NoContent), s => Assert.Equal(HttpStatusCode.Conflict, s));
+        Assert.Equal(3, (await Host.GetTicket(id)).GetProperty("version").GetInt64());
+    }
 }

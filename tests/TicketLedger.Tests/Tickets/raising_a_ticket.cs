@@ -115,4 +115,34 @@ public sealed class raising_a_ticket(ApiFixture fixture) : ApiTest(fixture)
         Assert.Equal("local-admin", raised.UserName);
         Assert.Equal("raise-1", raised.CorrelationId);
     }
+
+    [Theory]
+    [InlineData(Keys.Auditor)]
+    [InlineData(Keys.Bureau)]
+    public async Task only_staff_and_admin_may_raise(string key)
+    {
+        var subject = await Host.GivenSubject();
+        await Host.Scenario(x => { x.Post.Json(TicketScenarios.RaiseBody(subject)).ToUrl("/api/tickets"); x.WithKey(key); x.StatusCodeShouldBe(403); });
+    }
+
+    [Fact]
+    public async Task a_raise_that_is_too_large_or_not_json_is_refused()
+    {
+        var subject = await Host.GivenSubject();
+        await Host.Scenario(x =>
+        {
+            x.Post.Json(new { subjectId = subject, category = "supplies", title = "t", description = new string('x', 70_000), source = "visit" }).ToUrl("/api/tickets");
+            x.WithKey(Keys.Staff);
+            x.StatusCodeShouldBe(413);
+        });
+        await Host.Scenario(x => { x.Post.Text("subject=1").ToUrl("/api/tickets"); x.WithKey(Keys.Staff); x.StatusCodeShouldBe(415); });
+    }
+
+    [Fact]
+    public async Task reads_need_a_key()
+    {
+        var (id, _) = await Host.GivenTicket();
+        foreach (var url in new[] { "/api/tickets", $"/api/tickets/{id}", $"/api/tickets/{id}/history" })
+            await Host.Scenario(x => { x.Get.Url(url); x.StatusCodeShouldBe(401); });
+    }
 }

@@ -129,4 +129,12 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
         await Raise(body, key, 201);
         Assert.Equal(2, await TicketCount());
     }
+
+    [Fact]
+    public async Task an_overlong_key_is_400()
+    {
+        var body = TicketScenarios.RaiseBody(await Host.GivenSubject());
+        await Raise(body, new string('k', Idempotency.MaxKeyLength + 1), 400);
+        Assert.Equal(0, await TicketCount());
+    }
 }
