@@ -1,6 +1,7 @@
 using JasperFx;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
+using TicketLedger.Subjects;
 using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
@@ -19,6 +20,7 @@ ReferenceData.AddReferenceData(builder);
 builder.AddIdempotency();
 builder.AddEventStore(store =>
 {
+    store.AddSubjects();
     store.AddTickets();
 });
 

@@ -32,9 +32,9 @@ public sealed class EmbeddedPostgres : IDisposable
     private EmbeddedPostgres(EmbeddedPostgresOptions options)
     {
         _options = options;
-        _binDir = options.BinDirectory ?? FindBinaries()
-            ?? throw new InvalidOperationException(
-                "No PostgreSQL server binaries found (looked on PATH, `pg_config --bindir` and /usr/lib/postgresql/*/bin). " +
+        var binDir = options.BinDirectory ?? FindBinaries();
+        _binDir = binDir is not null && HasServer(binDir) ? binDir : throw new InvalidOperationException(
+                "No PostgreSQL server binaries found (looked at EmbeddedPostgres:BinDirectory, on PATH, `pg_config --bindir` and /usr/lib/postgresql/*/bin). " +
                 "Install them (Debian/Ubuntu: `apt-get install postgresql`; Fedora: `dnf install postgresql-server`; " +
                 "macOS: `brew install postgresql`), set EmbeddedPostgres:BinDirectory, " +
                 "or point ConnectionStrings:Marten at a PostgreSQL server of your own.");
@@ -256,9 +256,11 @@ public sealed class EmbeddedPostgres : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private static bool HasServer(string? dir) =>
+        dir is not null && File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"));
+
     public static string? FindBinaries()
     {
-        static bool HasServer(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl"));
 
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(HasServer);

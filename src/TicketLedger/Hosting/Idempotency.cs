@@ -25,8 +25,8 @@ public static class Idempotency
 
     public static WebApplicationBuilder AddIdempotency(this WebApplicationBuilder builder)
     {
-        var retention = TimeSpan.FromHours(builder.Configuration.GetValue("Idempotency:RetentionHours", 24.0));
-        if (retention <= TimeSpan.Zero) throw new InvalidOperationException("Idempotency:RetentionHours must be positive.");
+        var retention = TimeSpan.FromHours(builder.Configuration.GetValue(Settings.IdempotencyRetentionHours, 24.0));
+        if (retention <= TimeSpan.Zero) throw new InvalidOperationException($"{Settings.IdempotencyRetentionHours} must be positive.");
         builder.Services.AddSingleton(new IdempotencyOptions(retention));
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddHostedService<IdempotencyCleanup>();

@@ -8,11 +8,11 @@ public sealed class Office
 {
     public Office(IConfiguration configuration)
     {
-        Code = configuration["Ledger:Office"] is { Length: > 0 } code ? code : "yinhe";
-        var zoneId = configuration["Ledger:TimeZone"] is { Length: > 0 } zone ? zone : "Asia/Shanghai";
+        Code = configuration[Settings.Office] is { Length: > 0 } code ? code : "yinhe";
+        var zoneId = configuration[Settings.TimeZone] is { Length: > 0 } zone ? zone : "Asia/Shanghai";
         TimeZone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var found)
             ? found
-            : throw new InvalidOperationException($"Ledger:TimeZone '{zoneId}' is not a known time zone id (e.g. Asia/Shanghai).");
+            : throw new InvalidOperationException($"{Settings.TimeZone} '{zoneId}' is not a known time zone id (e.g. Asia/Shanghai).");
     }
 
     public string Code { get; }

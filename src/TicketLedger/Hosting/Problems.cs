@@ -39,7 +39,7 @@ public static class Problems
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseBodySizeLimit(app.Configuration.GetValue("Http:MaxRequestBodyBytes", 64 * 1024));
+        app.UseBodySizeLimit(app.Configuration.GetValue(Settings.MaxRequestBodyBytes, 64 * 1024));
     }
 
     /// <summary>

@@ -53,6 +53,7 @@ public static class Store
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.EnableRelayOfUserName = true;
+            opts.UseConfiguredTransport(builder.Configuration);
             opts.Policies.Add<FluentValidationHandlerPolicy>();
             opts.OnException<FluentValidation.ValidationException>().MoveToErrorQueue();
         });
@@ -62,17 +63,17 @@ public static class Store
     /// <summary>ConnectionStrings:Marten when set; otherwise the embedded cluster, started now and stopped with the host.</summary>
     private static string ResolveConnectionString(this WebApplicationBuilder builder)
     {
-        var configured = builder.Configuration.GetConnectionString("Marten");
+        var configured = builder.Configuration[Settings.ConnectionString];
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
 
-        var section = builder.Configuration.GetSection("EmbeddedPostgres");
+        var config = builder.Configuration;
         var options = new EmbeddedPostgresOptions();
         options = options with
         {
-            DataDirectory = section["DataDirectory"] is { Length: > 0 } dir ? dir : options.DataDirectory,
-            BinDirectory = section["BinDirectory"] is { Length: > 0 } bin ? bin : null,
-            OsUser = section["OsUser"] is { Length: > 0 } user ? user : options.OsUser,
-            Database = section["Database"] is { Length: > 0 } db ? db : options.Database,
+            DataDirectory = config[Settings.EmbeddedDataDirectory] is { Length: > 0 } dir ? dir : options.DataDirectory,
+            BinDirectory = config[Settings.EmbeddedBinDirectory] is { Length: > 0 } bin ? bin : null,
+            OsUser = config[Settings.EmbeddedOsUser] is { Length: > 0 } user ? user : options.OsUser,
+            Database = config[Settings.EmbeddedDatabase] is { Length: > 0 } db ? db : options.Database,
         };
         var server = EmbeddedPostgres.Start(options);
         builder.Services.AddSingleton(server);

@@ -27,6 +27,8 @@ public static class FluentValidationExecutor
 {
     public static async Task<IResult> ValidateRequest<T>(IEnumerable<IValidator<T>> validators, T request)
     {
+        // A JSON body of `null` binds a null request, which validators refuse by throwing: the client's fault, not a 500.
+        if (request is null) return Results.Problem(Problems.BadRequest("The request body must be a JSON object."));
         var errors = await ValidateAll(validators, request);
         return errors.Count == 0
             ? WolverineContinue.Result()

@@ -53,7 +53,7 @@ public sealed class ReferenceData
 
     public static WebApplicationBuilder AddReferenceData(WebApplicationBuilder builder)
     {
-        builder.Services.Configure<ReferenceOptions>(builder.Configuration.GetSection("Reference"));
+        builder.Services.Configure<ReferenceOptions>(builder.Configuration.GetSection(Hosting.Settings.Reference));
         builder.Services.AddSingleton<ReferenceData>();
         return builder;
     }

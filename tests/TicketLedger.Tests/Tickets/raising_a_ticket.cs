@@ -1,6 +1,7 @@
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using TicketLedger.Tests.Subjects;
 using TicketLedger.Tickets;
 
 namespace TicketLedger.Tests.Tickets;
@@ -144,5 +145,13 @@ public sealed class raising_a_ticket(ApiFixture fixture) : ApiTest(fixture)
         var (id, _) = await Host.GivenTicket();
         foreach (var url in new[] { "/api/tickets", $"/api/tickets/{id}", $"/api/tickets/{id}/history" })
             await Host.Scenario(x => { x.Get.Url(url); x.StatusCodeShouldBe(401); });
+    }
+
+    [Fact]
+    public async Task a_subject_registered_through_the_api_can_raise_tickets()
+    {
+        var site = await Host.Register(SubjectScenarios.Site());
+        var (id, _) = await Host.GivenTicket(site);
+        Assert.Equal(site, (await Host.GetTicket(id)).GetProperty("subjectId").GetGuid());
     }
 }

@@ -4,6 +4,7 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using TicketLedger.Hosting;
+using TicketLedger.Tests.Subjects;
 using TicketLedger.Tickets;
 
 namespace TicketLedger.Tests.Tickets;
@@ -136,5 +137,23 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
         var body = TicketScenarios.RaiseBody(await Host.GivenSubject());
         await Raise(body, new string('k', Idempotency.MaxKeyLength + 1), 400);
         Assert.Equal(0, await TicketCount());
+    }
+
+    [Fact]
+    public async Task registering_a_subject_is_idempotent_too()
+    {
+        var body = SubjectScenarios.Enterprise();
+        var key = NewKey();
+        var results = new List<IScenarioResult>();
+        for (var i = 0; i < 2; i++)
+            results.Add(await Host.Scenario(x =>
+            {
+                x.Post.Json(body).ToUrl("/api/subjects");
+                x.WithKey(Keys.Staff);
+                x.WithRequestHeader(Idempotency.Header, key);
+                x.StatusCodeShouldBe(201);
+            }));
+        Assert.Equal(results[0].ReadAsText(), results[1].ReadAsText());
+        Assert.Equal("true", results[1].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
     }
 }

@@ -1,0 +1,60 @@
+namespace TicketLedger.Hosting;
+
+/// <summary>
+/// Every configuration key the service reads, with its default: the single list behind the README's configuration
+/// table and the check that docker-compose.yml passes only settings the service understands.
+/// Code reads configuration through these names, so a key cannot be read without being listed.
+/// </summary>
+public static class Settings
+{
+    public const string ConnectionString = "ConnectionStrings:Marten";
+    public const string EmbeddedDataDirectory = "EmbeddedPostgres:DataDirectory";
+    public const string EmbeddedBinDirectory = "EmbeddedPostgres:BinDirectory";
+    public const string EmbeddedOsUser = "EmbeddedPostgres:OsUser";
+    public const string EmbeddedDatabase = "EmbeddedPostgres:Database";
+    public const string Office = "Ledger:Office";
+    public const string TimeZone = "Ledger:TimeZone";
+    public const string MessagingTransport = "Messaging:Transport";
+    public const string RabbitMqUri = "Messaging:RabbitMqUri";
+    public const string MaxRequestBodyBytes = "Http:MaxRequestBodyBytes";
+    public const string ApiKeyName = "Auth:ApiKeys:<i>:Name";
+    public const string ApiKeyRole = "Auth:ApiKeys:<i>:Role";
+    public const string ApiKeyHash = "Auth:ApiKeys:<i>:KeySha256";
+    public const string ApiKeyBureau = "Auth:ApiKeys:<i>:Bureau";
+    public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
+    public const string Reference = "Reference";
+
+    public sealed record Setting(string Key, string Default, string Meaning);
+
+    public static readonly IReadOnlyList<Setting> All =
+    [
+        new(ConnectionString, "(unset: embedded cluster)", "PostgreSQL connection string; unset runs the embedded cluster"),
+        new(EmbeddedDataDirectory, "~/.local/share/ticketledger/postgres (root: /var/lib/ticketledger/postgres)", "folder of the embedded cluster, kept between runs"),
+        new(EmbeddedBinDirectory, "(searched: PATH, pg_config --bindir, /usr/lib/postgresql/*/bin)", "PostgreSQL server binaries for the embedded cluster"),
+        new(EmbeddedOsUser, "postgres", "OS user owning the embedded cluster when the service runs as root"),
+        new(EmbeddedDatabase, "ticketledger", "database created in the embedded cluster"),
+        new(Office, "yinhe", "office code: ledger documents are keyed by it"),
+        new(TimeZone, "Asia/Shanghai", "office time zone for 'the same day' and 'as of a date'"),
+        new(MessagingTransport, "postgresql", "broker for bureau messages: postgresql or rabbitmq"),
+        new(RabbitMqUri, "amqp://guest:guest@localhost:5672", "RabbitMQ address when the transport is rabbitmq"),
+        new(MaxRequestBodyBytes, "65536", "largest accepted request body; larger is 413"),
+        new(ApiKeyName, "(none; Development has local keys)", "caller name recorded on events"),
+        new(ApiKeyRole, "", "staff, auditor, bureau or admin"),
+        new(ApiKeyHash, "", "lower-case hex SHA-256 of the key"),
+        new(ApiKeyBureau, "", "bureau code of a bureau key"),
+        new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
+        new("Reference:Categories:<i>:Code", "(appsettings.json: supplies, labour, …)", "problem category code"),
+        new("Reference:Categories:<i>:Label", "(appsettings.json)", "Chinese label of the category"),
+        new("Reference:Departments:<i>:Code", "(appsettings.json: xmb, hbb, djb, jfb)", "office department code"),
+        new("Reference:Departments:<i>:Label", "(appsettings.json)", "Chinese label of the department"),
+        new("Reference:Bureaus:<i>:Code", "(appsettings.json: jfj-gxc, rsj, zjj, scjgj)", "upstream bureau code"),
+        new("Reference:Bureaus:<i>:Label", "(appsettings.json)", "Chinese label of the bureau"),
+    ];
+
+    /// <summary>Whether a concrete key (e.g. from an environment variable, `__` already turned into `:`) is one of ours.</summary>
+    public static bool IsKnown(string key)
+    {
+        var normalised = System.Text.RegularExpressions.Regex.Replace(key, @":\d+:", ":<i>:");
+        return All.Any(s => string.Equals(s.Key, normalised, StringComparison.OrdinalIgnoreCase));
+    }
+}

@@ -1,0 +1,32 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace TicketLedger.Subjects;
+
+/// <summary>定人定企: one member of staff serves the subject; a later assignment replaces the earlier one.</summary>
+public sealed record AssignGridStaff(string? Staff, DateTimeOffset? OccurredAt)
+{
+    public sealed class Validator : AbstractValidator<AssignGridStaff>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.Staff).StaffName();
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+        }
+    }
+}
+
+public static class AssignGridStaffEndpoint
+{
+    [WolverinePost("/api/subjects/{id}/grid-staff", OperationId = "AssignGridStaff", Summary = "Assign the grid staff serving a subject")]
+    [Tags("subjects"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    public static GridStaffAssigned Post(
+        AssignGridStaff command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
+        TimeProvider clock) =>
+        new(subject.Id, command.Staff!.Trim(), SubjectRules.OccurredAt(command.OccurredAt, clock));
+}

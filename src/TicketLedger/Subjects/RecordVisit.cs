@@ -1,0 +1,35 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace TicketLedger.Subjects;
+
+public sealed record RecordVisit(DateOnly? VisitedOn, string? Staff, string? Notes, DateTimeOffset? OccurredAt)
+{
+    public sealed class Validator : AbstractValidator<RecordVisit>
+    {
+        public Validator(TimeProvider clock, Office office)
+        {
+            RuleFor(x => x.VisitedOn).NotNull().NotAfterToday(clock, office);
+            RuleFor(x => x.Staff).StaffName();
+            RuleFor(x => x.Notes).MaximumLength(SubjectRules.MaxNotesLength);
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+        }
+    }
+}
+
+public static class RecordVisitEndpoint
+{
+    [WolverinePost("/api/subjects/{id}/visits", OperationId = "RecordVisit", Summary = "Record a visit to a subject")]
+    [Tags("subjects"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    public static SubjectVisited Post(
+        RecordVisit command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
+        TimeProvider clock) =>
+        new(subject.Id, command.VisitedOn!.Value, command.Staff!.Trim(),
+            string.IsNullOrWhiteSpace(command.Notes) ? null : command.Notes.Trim(),
+            SubjectRules.OccurredAt(command.OccurredAt, clock));
+}

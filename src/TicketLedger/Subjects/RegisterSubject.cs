@@ -1,0 +1,119 @@
+using FluentValidation;
+using JasperFx;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+
+namespace TicketLedger.Subjects;
+
+public sealed record RegisterSubject(
+    SubjectKind? Kind,
+    string? Name,
+    string? CreditCode,
+    EnterpriseScale? Scale,
+    KeyProjectLevel? KeyProjectLevel,
+    string? Address,
+    Contact? Contact,
+    DateTimeOffset? OccurredAt)
+{
+    public const int MaxAddressLength = 500;
+    public const int MaxContactNameLength = 50;
+
+    public sealed class Validator : AbstractValidator<RegisterSubject>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.Kind).NotNull().IsInEnum();
+            RuleFor(x => x.Name).NotEmpty().MaximumLength(SubjectRules.MaxNameLength);
+            RuleFor(x => x.Address).MaximumLength(MaxAddressLength);
+            RuleFor(x => x.KeyProjectLevel).IsInEnum();
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            When(x => x.Contact is not null, () =>
+            {
+                RuleFor(x => x.Contact!.Name).NotEmpty().MaximumLength(MaxContactNameLength);
+                // Mobile, landline with area code and extension, or international: digits and the usual separators.
+                RuleFor(x => x.Contact!.Phone).NotEmpty().Matches(@"^\+?[0-9][0-9 ()\-]{4,19}$")
+                    .WithMessage("'Phone' must be a phone number: 5 to 20 digits, spaces, '-', '(', ')', optionally starting with '+'.");
+            });
+            When(x => x.Kind == SubjectKind.Enterprise, () =>
+            {
+                RuleFor(x => x.CreditCode).NotEmpty()
+                    .Must(code => SocialCreditCode.IsValid(SocialCreditCode.Normalize(code!)))
+                    .WithMessage("'Credit Code' is not a valid unified social credit code (GB 32100-2015: 18 characters with a correct check character).")
+                    .When(x => !string.IsNullOrWhiteSpace(x.CreditCode), ApplyConditionTo.CurrentValidator);
+                RuleFor(x => x.Scale).NotNull().WithMessage("An enterprise is either above or below scale.");
+                RuleFor(x => x.KeyProjectLevel).Must(level => level is null or Subjects.KeyProjectLevel.None)
+                    .WithMessage("Only construction sites have a key-project level.");
+            });
+            When(x => x.Kind == SubjectKind.Site, () =>
+            {
+                RuleFor(x => x.CreditCode).Null().WithMessage("Only enterprises have a credit code.");
+                RuleFor(x => x.Scale).Null().WithMessage("Only enterprises have a scale.");
+            });
+        }
+    }
+}
+
+public sealed record SubjectCreated(Guid Id);
+
+/// <summary>
+/// The credit code's claim on a subject, keyed by the code. Inserted in the registration's transaction, so the primary
+/// key makes two registrations of one code impossible even when they race.
+/// </summary>
+public sealed class CreditCodeClaim
+{
+    public string Id { get; set; } = "";
+    public Guid SubjectId { get; set; }
+}
+
+public static class RegisterSubjectEndpoint
+{
+    /// <summary>The IResult return type would otherwise be advertised as a 200 response, which never happens.</summary>
+    public static void Configure(HttpChain chain) => chain.Metadata.Finally(endpoint =>
+    {
+        foreach (var stray in endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.StatusCode == StatusCodes.Status200OK).ToList())
+            endpoint.Metadata.Remove(stray);
+    });
+
+    [WolverinePost("/api/subjects", OperationId = "RegisterSubject", Summary = "Register an enterprise or a construction site")]
+    [Tags("subjects"), Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<SubjectCreated>(StatusCodes.Status201Created)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, Problems.ContentType)]
+    public static async Task<IResult> Post(RegisterSubject command, IDocumentSession session, Office office, TimeProvider clock)
+    {
+        var registered = Register(command, Guid.CreateVersion7(), office.Code, clock);
+        session.Events.StartStream<Subject>(registered.SubjectId, registered);
+        if (registered.CreditCode is { } code) session.Insert(new CreditCodeClaim { Id = code, SubjectId = registered.SubjectId });
+        try
+        {
+            await session.SaveChangesAsync();
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            // Nothing was committed; dropping the pending work keeps Wolverine's own commit from retrying it.
+            session.EjectAllPendingChanges();
+            return Results.Problem(Problems.Conflict(
+                $"A subject with credit code {registered.CreditCode} is already registered; find it with GET /api/subjects?creditCode={registered.CreditCode}."));
+        }
+        return Results.Created($"/api/subjects/{registered.SubjectId}", new SubjectCreated(registered.SubjectId));
+    }
+
+    public static SubjectRegistered Register(RegisterSubject command, Guid id, string office, TimeProvider clock)
+    {
+        var enterprise = command.Kind == SubjectKind.Enterprise;
+        return new SubjectRegistered(
+            id,
+            office,
+            command.Kind!.Value,
+            command.Name!.Trim(),
+            enterprise ? SocialCreditCode.Normalize(command.CreditCode!) : null,
+            enterprise ? command.Scale : null,
+            enterprise ? KeyProjectLevel.None : command.KeyProjectLevel ?? KeyProjectLevel.None,
+            string.IsNullOrWhiteSpace(command.Address) ? null : command.Address.Trim(),
+            command.Contact is { } contact ? new Contact(contact.Name.Trim(), contact.Phone.Trim()) : null,
+            SubjectRules.OccurredAt(command.OccurredAt, clock));
+    }
+}
