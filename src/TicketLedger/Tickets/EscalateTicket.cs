@@ -36,6 +36,7 @@ public static class EscalateTicketEndpoint
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketEscalated Post(
         EscalateTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());

@@ -49,6 +49,7 @@ public static class RecordBureauReplyEndpoint
     }
 
     [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static BureauReplied Post(
         RecordBureauReply command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, null, clock.GetUtcNow());

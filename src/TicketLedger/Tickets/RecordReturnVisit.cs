@@ -33,6 +33,7 @@ public static class RecordReturnVisitEndpoint
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Events Post(
         RecordReturnVisit command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());

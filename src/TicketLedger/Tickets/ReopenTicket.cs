@@ -30,6 +30,7 @@ public static class ReopenTicketEndpoint
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketReopened Post(
         ReopenTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());

@@ -31,6 +31,7 @@ public static class ResolveTicketEndpoint
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketResolved Post(
         ResolveTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());

@@ -31,6 +31,7 @@ public static class RespondToTicketEndpoint
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketResponded Post(
         RespondToTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Alba;
 using Xunit.Abstractions;
 
 namespace TicketLedger.Tests.Tickets;
@@ -51,5 +52,20 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
 
         Assert.InRange(raise.Count, 1, 6);
         Assert.InRange(resolve.Count, 1, 4);
+    }
+
+    [Fact]
+    public async Task an_idempotency_key_adds_a_claim_and_a_record()
+    {
+        var subject = await Host.GivenSubject();
+        var raise = await Commands(() => Host.Scenario(x =>
+        {
+            x.Post.Json(TicketScenarios.RaiseBody(subject)).ToUrl("/api/tickets");
+            x.WithKey(Keys.Staff);
+            x.WithRequestHeader(TicketLedger.Hosting.Idempotency.Header, Guid.NewGuid().ToString());
+            x.StatusCodeShouldBe(201);
+        }));
+        Show("raise with Idempotency-Key", raise);
+        Assert.InRange(raise.Count, 1, 8);
     }
 }
