@@ -1,8 +1,10 @@
 using JasperFx;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
+using TicketLedger.Reference;
 using TicketLedger.Seeding;
 using TicketLedger.Subjects;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
 
@@ -16,9 +18,12 @@ builder.AddApiKeys();
 builder.AddApiDocs();
 builder.AddHealth();
 builder.AddJson();
+ReferenceData.AddReferenceData(builder);
+builder.AddIdempotency();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();
+    store.AddTickets();
     store.AddLedger(office);
 });
 
@@ -28,6 +33,7 @@ app.UseCorrelationIds();
 app.UseProblems();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();
 app.MapWolverineEndpoints(opts =>
