@@ -47,6 +47,6 @@ return await command.Run(app, new Dictionary<string, AppCommand>
 {
     ["ledger"] = LedgerCommand.Run,
     ["seed"] = SeedCommand.Run,
-}, SeedCommand.SeedRunningApp);
+}, SeedCommand.SeedIfEmpty);
 
 public partial class Program;

@@ -28,6 +28,20 @@ public static class SeedCommand
         }
     }
 
+    /// <summary>`serve --seed`: seeds an empty store, or finishes a seeding that was interrupted; never adds to real data.</summary>
+    public static async Task SeedIfEmpty(WebApplication app, CancellationToken cancellation)
+    {
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(cancellation);
+        var wasSeeding = await session.Query<SeedProgress>().AnyAsync(cancellation);
+        if (hasEvents && !wasSeeding)
+        {
+            Console.WriteLine("The store already holds data that did not come from seeds/; not seeding.");
+            return;
+        }
+        await SeedRunningApp(app, cancellation);
+    }
+
     public static async Task SeedRunningApp(WebApplication app, CancellationToken cancellation)
     {
         var directory = SeedData.FindDirectory(app.Configuration);
