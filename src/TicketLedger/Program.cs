@@ -1,22 +1,30 @@
 using JasperFx;
 using TicketLedger.Hosting;
+using TicketLedger.Ledger;
+using TicketLedger.Reference;
+using TicketLedger.Seeding;
 using TicketLedger.Subjects;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
 
 var command = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(command.HostArgs);
 
-Office.AddOffice(builder);
+var office = Office.AddOffice(builder);
 builder.AddProblems();
 builder.AddValidation();
 builder.AddApiKeys();
 builder.AddApiDocs();
 builder.AddHealth();
 builder.AddJson();
+ReferenceData.AddReferenceData(builder);
+builder.AddIdempotency();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();
+    store.AddTickets();
+    store.AddLedger(office);
 });
 
 var app = builder.Build();
@@ -25,6 +33,7 @@ app.UseCorrelationIds();
 app.UseProblems();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();
 app.MapWolverineEndpoints(opts =>
@@ -34,6 +43,10 @@ app.MapWolverineEndpoints(opts =>
     opts.AddPolicy<FluentValidationHttpPolicy>();
 });
 
-return await command.Run(app);
+return await command.Run(app, new Dictionary<string, AppCommand>
+{
+    ["ledger"] = LedgerCommand.Run,
+    ["seed"] = SeedCommand.Run,
+}, SeedCommand.SeedIfEmpty);
 
 public partial class Program;

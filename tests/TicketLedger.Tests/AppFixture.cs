@@ -24,7 +24,7 @@ public abstract class AppFixture : IAsyncLifetime
 
     protected virtual void Configure(IWebHostBuilder builder) { }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         JasperFxEnvironment.AutoStartHost = true;
         var connectionString = TestDatabase.ConnectionStringFor(DatabaseName);

@@ -42,12 +42,11 @@ public sealed class AuthOptions
 /// <summary>The configured keys, indexed by the SHA-256 of the key; the keys themselves are never held.</summary>
 public sealed class ApiKeyRegistry
 {
-    private readonly Dictionary<string, ApiKeyEntry> _byHash;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ApiKeyEntry> _byHash = new(StringComparer.Ordinal);
 
     public ApiKeyRegistry(IOptions<AuthOptions> options)
     {
         var problems = new List<string>();
-        _byHash = new Dictionary<string, ApiKeyEntry>(StringComparer.Ordinal);
         foreach (var (entry, index) in options.Value.ApiKeys.Select((e, i) => (e, i)))
         {
             if (string.IsNullOrWhiteSpace(entry.Name)) problems.Add($"Auth:ApiKeys:{index}:Name is empty");
@@ -63,6 +62,14 @@ public sealed class ApiKeyRegistry
     public int Count => _byHash.Count;
 
     public ApiKeyEntry? Find(string presentedKey) => _byHash.GetValueOrDefault(Hash(presentedKey));
+
+    /// <summary>A random key known only to this process (for seeding through the API); it dies with the process.</summary>
+    public string IssueInternalKey(string name, string role)
+    {
+        var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        _byHash[Hash(key)] = new ApiKeyEntry { Name = name, Role = role };
+        return key;
+    }
 
     public static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
 }

@@ -7,24 +7,39 @@ namespace TicketLedger.Hosting;
 /// (db-apply, projections, codegen, describe, …). `serve` is handled here because JasperFx bypasses its own
 /// command line whenever ASP.NET flags such as --urls are present, which would drop our flags.
 /// </summary>
-public sealed record CommandLine(string Name, string[] HostArgs, string[] CommandArgs)
+/// <summary>A command of ours: it gets the built (not started) application and the arguments after its name.</summary>
+public delegate Task<int> AppCommand(WebApplication app, string[] args);
+
+public sealed record CommandLine(string Name, string[] HostArgs, string[] CommandArgs, bool Seed)
 {
     public const string Serve = "serve";
+    public const string SeedFlag = "--seed";
 
     public static CommandLine Parse(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-') || args[0] == Serve)
         {
-            var rest = args.Length > 0 && args[0] == Serve ? args[1..] : args;
-            return new CommandLine(Serve, rest, rest);
+            var rest = (args.Length > 0 && args[0] == Serve ? args[1..] : args).Where(a => a != SeedFlag).ToArray();
+            return new CommandLine(Serve, rest, rest, args.Contains(SeedFlag));
         }
-        return new CommandLine(args[0], [], args);
+        return new CommandLine(args[0], [], args, false);
     }
 
-    public async Task<int> Run(WebApplication app)
+    /// <param name="seed">What `serve --seed` does once the service listens, before it serves until shut down.</param>
+    public async Task<int> Run(WebApplication app, IReadOnlyDictionary<string, AppCommand> commands, Func<WebApplication, CancellationToken, Task> seed)
     {
+        if (commands.TryGetValue(Name, out var command)) return await command(app, CommandArgs[1..]);
         if (Name != Serve) return await app.RunJasperFxCommands(CommandArgs);
-        await app.RunAsync();
+        await app.StartAsync();
+        if (Seed) await seed(app, app.Lifetime.ApplicationStopping);
+        await app.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary>The value after `--name` (e.g. `--as-of 2020-02-14`), if given.</summary>
+    public static string? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -34,10 +34,12 @@ public sealed class Office
     /// <summary>An instant shown on the office's clock, with its offset (+08:00 for Asia/Shanghai).</summary>
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, TimeZone);
 
-    public static WebApplicationBuilder AddOffice(WebApplicationBuilder builder)
+    /// <summary>One instance for the app and for the projections configured before the container exists.</summary>
+    public static Office AddOffice(WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<Office>();
+        var office = new Office(builder.Configuration);
+        builder.Services.AddSingleton(office);
         builder.Services.AddSingleton(TimeProvider.System);
-        return builder;
+        return office;
     }
 }

@@ -16,11 +16,14 @@ public static class Settings
     public const string TimeZone = "Ledger:TimeZone";
     public const string MessagingTransport = "Messaging:Transport";
     public const string RabbitMqUri = "Messaging:RabbitMqUri";
+    public const string SeedsDirectory = "Seeds:Directory";
     public const string MaxRequestBodyBytes = "Http:MaxRequestBodyBytes";
     public const string ApiKeyName = "Auth:ApiKeys:<i>:Name";
     public const string ApiKeyRole = "Auth:ApiKeys:<i>:Role";
     public const string ApiKeyHash = "Auth:ApiKeys:<i>:KeySha256";
     public const string ApiKeyBureau = "Auth:ApiKeys:<i>:Bureau";
+    public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
+    public const string Reference = "Reference";
 
     public sealed record Setting(string Key, string Default, string Meaning);
 
@@ -35,11 +38,19 @@ public static class Settings
         new(TimeZone, "Asia/Shanghai", "office time zone for 'the same day' and 'as of a date'"),
         new(MessagingTransport, "postgresql", "broker for bureau messages: postgresql or rabbitmq"),
         new(RabbitMqUri, "amqp://guest:guest@localhost:5672", "RabbitMQ address when the transport is rabbitmq"),
+        new(SeedsDirectory, "seeds/ above the working directory or the executable", "the seed dataset loaded by `seed` and `serve --seed`"),
         new(MaxRequestBodyBytes, "65536", "largest accepted request body; larger is 413"),
         new(ApiKeyName, "(none; Development has local keys)", "caller name recorded on events"),
         new(ApiKeyRole, "", "staff, auditor, bureau or admin"),
         new(ApiKeyHash, "", "lower-case hex SHA-256 of the key"),
         new(ApiKeyBureau, "", "bureau code of a bureau key"),
+        new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
+        new("Reference:Categories:<i>:Code", "(appsettings.json: supplies, labour, …)", "problem category code"),
+        new("Reference:Categories:<i>:Label", "(appsettings.json)", "Chinese label of the category"),
+        new("Reference:Departments:<i>:Code", "(appsettings.json: xmb, hbb, djb, jfb)", "office department code"),
+        new("Reference:Departments:<i>:Label", "(appsettings.json)", "Chinese label of the department"),
+        new("Reference:Bureaus:<i>:Code", "(appsettings.json: jfj-gxc, rsj, zjj, scjgj)", "upstream bureau code"),
+        new("Reference:Bureaus:<i>:Label", "(appsettings.json)", "Chinese label of the bureau"),
     ];
 
     /// <summary>Whether a concrete key (e.g. from an environment variable, `__` already turned into `:`) is one of ours.</summary>

@@ -1,0 +1,32 @@
+using Marten;
+using TicketLedger.Hosting;
+
+namespace TicketLedger.Ledger;
+
+/// <summary>`ledger [--as-of yyyy-MM-dd] [--lang zh|en]`: prints the ledger report after catching up the projections.</summary>
+public static class LedgerCommand
+{
+    public static async Task<int> Run(WebApplication app, string[] args)
+    {
+        var asOf = CommandLine.Option(args, "--as-of");
+        var lang = CommandLine.Option(args, "--lang") ?? "zh";
+        var errors = LedgerParameters.Errors(asOf, null);
+        if (!LedgerReport.Languages.Contains(lang)) errors["lang"] = ["Use zh or en."];
+        if (errors.Count > 0)
+        {
+            foreach (var (field, messages) in errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");
+            return 2;
+        }
+
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        using (var daemon = await store.BuildProjectionDaemonAsync())
+            await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
+
+        await using var session = store.QuerySession();
+        var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System)
+            .Read(LedgerParameters.Date(asOf), null, CancellationToken.None);
+        Console.WriteLine(LedgerReport.Write(figures, lang));
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+using JasperFx.Events.Projections;
+using Marten;
+using TicketLedger.Hosting;
+
+namespace TicketLedger.Ledger;
+
+public static class LedgerModule
+{
+    public static void AddLedger(this StoreOptions store, Office office)
+    {
+        store.Projections.Add(new LedgerProjection(office), ProjectionLifecycle.Async, "Ledger", asyncOptions =>
+        {
+            foreach (var document in LedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(document);
+        });
+        store.Schema.For<LedgerEntity>().Index(x => x.FirstResumedDay);
+        store.Schema.For<LedgerDay>().Index(x => x.Office).Index(x => x.Day);
+        store.Schema.For<LedgerRecordedDay>().Index(x => x.Office).Index(x => x.RecordedDay);
+        store.Schema.For<LedgerEntry>().Index(x => x.RecordedAt);
+    }
+}

@@ -1,0 +1,41 @@
+using Marten;
+using Marten.Pagination;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+
+namespace TicketLedger.Tickets;
+
+public sealed record TicketPage(IReadOnlyList<TicketResponse> Items, int Page, int PageSize, long Total);
+
+public static class ListTicketsEndpoint
+{
+    public const int MaxPageSize = 200;
+
+    [WolverineGet("/api/tickets", OperationId = "ListTickets"), Tags("tickets")]
+    [Microsoft.AspNetCore.Mvc.ProducesResponseType<TicketPage>(200)]
+    public static async Task<IResult> Get(
+        string? status, string? category, string? department, string? subjectId, string? overdue, string? page, string? pageSize,
+        IQuerySession session, Office office, TimeProvider clock, HttpContext context, CancellationToken ct)
+    {
+        var errors = new QueryErrors();
+        var byStatus = errors.Status("status", status);
+        var bySubject = errors.Id("subjectId", subjectId);
+        var byOverdue = errors.Boolean("overdue", overdue);
+        var pageNumber = errors.Integer("page", page, 1, int.MaxValue) ?? 1;
+        var size = errors.Integer("pageSize", pageSize, 1, MaxPageSize) ?? 20;
+        if (errors.Any) return errors.Result();
+
+        var now = clock.GetUtcNow();
+        IQueryable<TicketView> query = session.Query<TicketView>();
+        if (TicketAccess.ConfinedToBureau(context.User) is { } bureau) query = query.Where(t => t.Bureau == bureau);
+        if (byStatus is { } s) query = query.Where(t => t.Status == s);
+        if (!string.IsNullOrWhiteSpace(category)) query = query.Where(t => t.Category == category);
+        if (!string.IsNullOrWhiteSpace(department)) query = query.Where(t => t.Department == department);
+        if (bySubject is { } subject) query = query.Where(t => t.SubjectId == subject);
+        if (byOverdue == true) query = query.Where(t => t.RespondedLate || (t.RespondedAt == null && t.DueBy < now));
+        if (byOverdue == false) query = query.Where(t => !t.RespondedLate && (t.RespondedAt != null || t.DueBy >= now));
+
+        var found = await query.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ToPagedListAsync(pageNumber, size, ct);
+        return Results.Ok(new TicketPage(found.Select(v => TicketResponse.From(v, office, now)).ToList(), pageNumber, size, found.TotalItemCount));
+    }
+}

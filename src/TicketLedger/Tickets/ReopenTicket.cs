@@ -1,0 +1,40 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace TicketLedger.Tickets;
+
+public sealed record ReopenTicket(string? Reason, DateTimeOffset? OccurredAt = null)
+{
+    public sealed class Validator : AbstractValidator<ReopenTicket>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.Reason).Text();
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+        }
+    }
+}
+
+public static class ReopenTicketEndpoint
+{
+    public static ProblemDetails Check(ReopenTicket command, Ticket ticket) =>
+        TicketRules.AllowedIn(ticket, "reopen", TicketStatus.Resolved)
+            .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
+
+    public static ProblemDetails Validate(ReopenTicket command, Ticket ticket, HttpContext context) =>
+        Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
+
+    [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    public static TicketReopened Post(
+        ReopenTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
+        Decide(command, ticket, clock.GetUtcNow());
+
+    public static TicketReopened Decide(ReopenTicket command, Ticket ticket, DateTimeOffset now) =>
+        new(ticket.Id, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+}

@@ -1,0 +1,41 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace TicketLedger.Tickets;
+
+public sealed record ResolveTicket(string? Resolution, DateTimeOffset? OccurredAt = null)
+{
+    public sealed class Validator : AbstractValidator<ResolveTicket>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.Resolution).Text();
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+        }
+    }
+}
+
+public static class ResolveTicketEndpoint
+{
+    /// <summary>Someone must own a ticket before it can be resolved: a department (assigned) or a bureau (escalated).</summary>
+    public static ProblemDetails Check(ResolveTicket command, Ticket ticket) =>
+        TicketRules.AllowedIn(ticket, "resolve", TicketStatus.Assigned, TicketStatus.Escalated)
+            .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
+
+    public static ProblemDetails Validate(ResolveTicket command, Ticket ticket, HttpContext context) =>
+        Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
+
+    [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    public static TicketResolved Post(
+        ResolveTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
+        Decide(command, ticket, clock.GetUtcNow());
+
+    public static TicketResolved Decide(ResolveTicket command, Ticket ticket, DateTimeOffset now) =>
+        new(ticket.Id, command.Resolution!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+}

@@ -1,0 +1,41 @@
+using FluentValidation;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+using Wolverine.Marten;
+using Wolverine.Persistence;
+
+namespace TicketLedger.Tickets;
+
+public sealed record RespondToTicket(string? Message, DateTimeOffset? OccurredAt = null)
+{
+    public sealed class Validator : AbstractValidator<RespondToTicket>
+    {
+        public Validator(TimeProvider clock)
+        {
+            RuleFor(x => x.Message).Text();
+            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+        }
+    }
+}
+
+public static class RespondToTicketEndpoint
+{
+    /// <summary>"事事有回音": the enterprise may be answered, and answered again, at any point until the ticket is resolved.</summary>
+    public static ProblemDetails Check(RespondToTicket command, Ticket ticket) =>
+        TicketRules.AllowedIn(ticket, "respond to", TicketStatus.Open, TicketStatus.Assigned, TicketStatus.Escalated)
+            .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
+
+    public static ProblemDetails Validate(RespondToTicket command, Ticket ticket, HttpContext context) =>
+        Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
+
+    [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    public static TicketResponded Post(
+        RespondToTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
+        Decide(command, ticket, clock.GetUtcNow());
+
+    public static TicketResponded Decide(RespondToTicket command, Ticket ticket, DateTimeOffset now) =>
+        new(ticket.Id, command.Message!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+}

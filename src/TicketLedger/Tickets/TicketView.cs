@@ -1,0 +1,102 @@
+using JasperFx.Events;
+using Marten.Events.Aggregation;
+
+namespace TicketLedger.Tickets;
+
+/// <summary>
+/// The read model of one ticket, kept inline with every append. <see cref="Advance"/> is the single fold used by the
+/// projection and by time travel, which replays a filtered slice of the stream through it.
+/// </summary>
+public sealed class TicketView
+{
+    public Guid Id { get; set; }
+    public string Office { get; set; } = "";
+    public string Number { get; set; } = "";
+    public Guid SubjectId { get; set; }
+    public string Category { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+    public TicketSource Source { get; set; }
+    public TicketStatus Status { get; set; }
+    public string? Department { get; set; }
+    public string? Bureau { get; set; }
+    public DateTimeOffset RaisedAt { get; set; }
+    public DateTimeOffset DueBy { get; set; }
+    public DateTimeOffset? RespondedAt { get; set; }
+    /// <summary>Stored so a list can filter overdue tickets without comparing two columns.</summary>
+    public bool RespondedLate { get; set; }
+    public DateTimeOffset? DeadlineMissedAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public string? Resolution { get; set; }
+    public int ReopenCount { get; set; }
+    public bool? Satisfied { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public DateTimeOffset LastRecordedAt { get; set; }
+
+    /// <summary>Not answered by the end of the day it was raised, judged at <paramref name="at"/> while still unanswered.</summary>
+    public bool IsOverdueAt(DateTimeOffset at) => RespondedAt is { } responded ? responded > DueBy : at > DueBy;
+
+    public static TicketView? Advance(TicketView? view, IEvent e)
+    {
+        if (e.Data is TicketRaised raised)
+            view = new TicketView
+            {
+                Id = raised.TicketId, Office = raised.Office, Number = raised.Number, SubjectId = raised.SubjectId,
+                Category = raised.Category, Title = raised.Title, Description = raised.Description, Source = raised.Source,
+                Status = TicketStatus.Open, RaisedAt = raised.OccurredAt, DueBy = raised.DueBy, RecordedAt = e.Timestamp,
+            };
+        if (view is null) return null;
+
+        switch (e.Data)
+        {
+            case TicketAssigned assigned:
+                view.Status = TicketStatus.Assigned;
+                view.Department = assigned.Department;
+                break;
+            case TicketResponded responded:
+                view.Responded(responded.OccurredAt);
+                break;
+            case TicketEscalated escalated:
+                view.Status = TicketStatus.Escalated;
+                view.Bureau = escalated.Bureau;
+                break;
+            case TicketResolved resolved:
+                view.Status = TicketStatus.Resolved;
+                view.ResolvedAt = resolved.OccurredAt;
+                view.Resolution = resolved.Resolution;
+                view.Responded(resolved.OccurredAt);
+                break;
+            case TicketReopened:
+                view.Status = view.Department is null ? TicketStatus.Open : TicketStatus.Assigned;
+                view.ResolvedAt = null;
+                view.Resolution = null;
+                view.ReopenCount++;
+                break;
+            case ResponseDeadlineMissed missed:
+                view.DeadlineMissedAt ??= missed.OccurredAt;
+                break;
+            case ReturnVisitRecorded visit:
+                view.Satisfied = visit.Satisfied;
+                break;
+        }
+        view.Version = e.Version;
+        view.LastRecordedAt = e.Timestamp;
+        return view;
+    }
+
+    /// <summary>The first answer counts for the same-day rule, as in <see cref="Ticket"/>.</summary>
+    private void Responded(DateTimeOffset at)
+    {
+        if (RespondedAt is not null) return;
+        RespondedAt = at;
+        RespondedLate = at > DueBy;
+    }
+
+    public static TicketView? Fold(IEnumerable<IEvent> events) => events.Aggregate((TicketView?)null, Advance);
+}
+
+public sealed partial class TicketViewProjection : SingleStreamProjection<TicketView, Guid>
+{
+    public override TicketView? Evolve(TicketView? snapshot, Guid id, IEvent e) => TicketView.Advance(snapshot, e);
+}

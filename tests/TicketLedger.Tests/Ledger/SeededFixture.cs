@@ -1,0 +1,49 @@
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using TicketLedger.Hosting;
+using TicketLedger.Seeding;
+
+namespace TicketLedger.Tests.Ledger;
+
+/// <summary>A host on its own database, seeded once from seeds/ through the HTTP API; its tests only read.</summary>
+public sealed class SeededFixture : AppFixture
+{
+    protected override string DatabaseName => "tl_seeded";
+
+    public static string SeedsDirectory
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "seeds", "subjects.json"))) return Path.Combine(dir.FullName, "seeds");
+            throw new DirectoryNotFoundException("seeds/ not found");
+        }
+    }
+
+    public int AddedByFirstRun { get; private set; }
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await ResetAsync();
+        AddedByFirstRun = await Seed();
+    }
+
+    /// <summary>Runs the seed runner against the in-memory server, as `seed` runs it against a loopback listener.</summary>
+    public async Task<int> Seed()
+    {
+        var key = Host.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin);
+        using var api = Host.Server.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", key);
+        var added = await new SeedRunner(api, Host.DocumentStore(), TextWriter.Null).Run(SeedData.Load(SeedsDirectory), CancellationToken.None);
+        await Host.DocumentStore().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+        return added;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SeededCollection : ICollectionFixture<SeededFixture>
+{
+    public const string Name = "seeded";
+}

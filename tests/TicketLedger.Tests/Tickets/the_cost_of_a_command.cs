@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Alba;
+using Xunit.Abstractions;
+
+namespace TicketLedger.Tests.Tickets;
+
+/// <summary>
+/// Database round trips per request, counted from Npgsql's command activities under the request's activity, so
+/// background polling by Wolverine and the daemon is not counted. Guards against a change that quietly adds queries.
+/// </summary>
+public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper output) : ApiTest(fixture)
+{
+    private async Task<IReadOnlyList<string>> Commands(Func<Task> request)
+    {
+        var byRoot = new ConcurrentDictionary<string, ConcurrentQueue<string>>();
+        string? requestRoot = null;
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStarted = a => { if (a.Source.Name == "Microsoft.AspNetCore" && a.Parent is null) requestRoot = a.Id; },
+            ActivityStopped = a =>
+            {
+                if (a.Source.Name != "Npgsql") return;
+                var root = a;
+                while (root.Parent is not null) root = root.Parent;
+                byRoot.GetOrAdd(root.Id!, _ => new()).Enqueue(a.GetTagItem("db.query.text") as string ?? a.GetTagItem("db.statement") as string ?? a.DisplayName);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await request();
+        return requestRoot is not null && byRoot.TryGetValue(requestRoot, out var commands) ? commands.ToList() : [];
+    }
+
+    private void Show(string what, IReadOnlyList<string> commands)
+    {
+        output.WriteLine($"{what}: {commands.Count} round trips");
+        foreach (var c in commands) output.WriteLine("  " + c.ReplaceLineEndings(" ")[..Math.Min(160, c.Length)]);
+    }
+
+    [Fact]
+    public async Task a_raise_and_a_resolve_take_a_handful_of_round_trips()
+    {
+        var subject = await Host.GivenSubject();
+        (Guid Id, string Number) ticket = default;
+        var raise = await Commands(async () => ticket = await Host.GivenTicket(subject));
+        await Host.Assign(ticket.Id);
+        var resolve = await Commands(() => Host.Resolve(ticket.Id));
+        Show("raise", raise);
+        Show("resolve", resolve);
+
+        Assert.InRange(raise.Count, 1, 6);
+        Assert.InRange(resolve.Count, 1, 4);
+    }
+
+    [Fact]
+    public async Task an_idempotency_key_adds_a_claim_and_a_record()
+    {
+        var subject = await Host.GivenSubject();
+        var raise = await Commands(() => Host.Scenario(x =>
+        {
+            x.Post.Json(TicketScenarios.RaiseBody(subject)).ToUrl("/api/tickets");
+            x.WithKey(Keys.Staff);
+            x.WithRequestHeader(TicketLedger.Hosting.Idempotency.Header, Guid.NewGuid().ToString());
+            x.StatusCodeShouldBe(201);
+        }));
+        Show("raise with Idempotency-Key", raise);
+        Assert.InRange(raise.Count, 1, 8);
+    }
+}
