@@ -31,6 +31,8 @@ public sealed class BenchDatabase : IDisposable
     public string Password => _server.Password;
     public string User => new NpgsqlConnectionStringBuilder(_server.ConnectionString()).Username!;
 
+    public string LogFile => Path.Combine(_server.RootDirectory, "postgres.log");
+
     public string ConnectionString(string database) => _server.ConnectionString(database);
 
     public async Task ExecuteAsync(string database, string sql)

@@ -1,0 +1,73 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace TicketLedger.Benchmarks;
+
+/// <summary>
+/// Evidence for where time goes, taken from PostgreSQL itself so nothing in the product changes: rows written and
+/// transactions committed per command (pg_stat_*), and the plans of slow statements (auto_explain, per database).
+/// </summary>
+public static partial class Profile
+{
+    public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, Func<Task<int>> work)
+    {
+        var before = await TableWritesAsync(db, database);
+        var commitsBefore = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'");
+        var commands = await work();
+        await Task.Delay(1500); // table statistics reach the shared counters at most once a second per backend
+        var after = await TableWritesAsync(db, database);
+        var commits = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'") - commitsBefore;
+
+        var text = new StringBuilder($"Per lifecycle command ({commands} sequential commands, all sessions of the database, the service's background agents included):\n\n```\n");
+        text.AppendLine($"{"transactions committed (read-only ones too)",-45}{commits / (double)commands,8:F2}");
+        foreach (var (table, count) in after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Item2 > 0).OrderByDescending(x => x.Item2))
+            text.AppendLine($"{"rows written to " + table,-45}{count / (double)commands,8:F2}");
+        return text.Append("```").ToString();
+    }
+
+    private static async Task<Dictionary<string, long>> TableWritesAsync(BenchDatabase db, string database) =>
+        (await db.LinesAsync(database, "select relname || '=' || (n_tup_ins + n_tup_upd + n_tup_del) from pg_stat_user_tables"))
+        .Select(l => l.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1]));
+
+    /// <summary>New connections to the database log the plan (with row counts, without timing overhead) of statements slower than the threshold.</summary>
+    public static Task EnableSlowPlansAsync(BenchDatabase db, string database, int thresholdMs) => db.ExecuteAsync("postgres", $"""
+        alter database {database} set session_preload_libraries = 'auto_explain';
+        alter database {database} set auto_explain.log_min_duration = '{thresholdMs}ms';
+        alter database {database} set auto_explain.log_analyze = on;
+        alter database {database} set auto_explain.log_timing = off;
+        alter database {database} set auto_explain.log_buffers = on;
+        """);
+
+    /// <summary>The slowest logged plans, one per distinct statement, largest duration first.</summary>
+    public static string SlowPlans(string logFile, int take)
+    {
+        if (!File.Exists(logFile)) return "(no PostgreSQL log)";
+        var text = File.ReadAllText(logFile);
+        var plans = PlanStart().Matches(text).Select((m, i) => (Match: m, Index: i)).ToList();
+        var found = new List<(double Ms, string Query, string Plan)>();
+        foreach (var (m, _) in plans)
+        {
+            var end = text.IndexOf("\n20", m.Index + m.Length, StringComparison.Ordinal); // the next log line starts with a timestamp
+            var body = text[(m.Index + m.Length)..(end < 0 ? text.Length : end)];
+            var queryAt = body.IndexOf("Query Text:", StringComparison.Ordinal);
+            var query = queryAt < 0 ? "" : body[(queryAt + 11)..].Split('\n')[0].Trim();
+            found.Add((double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), query, body.TrimEnd()));
+        }
+        var top = found.GroupBy(f => Normalise(f.Query)).Select(g => (Count: g.Count(), Worst: g.MaxBy(f => f.Ms)))
+            .OrderByDescending(g => g.Worst.Ms).Take(take).ToList();
+        if (top.Count == 0) return "(no statement over the threshold)";
+        var md = new StringBuilder();
+        foreach (var (count, worst) in top)
+            md.AppendLine($"{worst.Ms:F1} ms (logged {count}×):\n\n```{Trim(worst.Plan)}\n```\n");
+        return md.ToString();
+    }
+
+    private static string Normalise(string query) => Digits().Replace(query, "#");
+    private static string Trim(string plan) => plan.Length > 4000 ? plan[..4000] + "\n…" : plan;
+
+    [GeneratedRegex(@"duration: ([0-9.]+) ms\s+plan:")]
+    private static partial Regex PlanStart();
+
+    [GeneratedRegex(@"[0-9]+")]
+    private static partial Regex Digits();
+}
