@@ -23,6 +23,8 @@ public sealed class BenchDatabase : IDisposable
     {
         var folder = Path.Combine(Path.GetTempPath(), $"ticketledger-bench-{Environment.ProcessId}");
         var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
+        // An interrupted run (Ctrl-C, SIGTERM) still stops and deletes its cluster; Dispose is idempotent.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale }) server.CreateDatabaseIfMissing(db);
         return new BenchDatabase(server);
     }

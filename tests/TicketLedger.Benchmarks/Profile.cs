@@ -11,10 +11,12 @@ public static partial class Profile
 {
     public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, Func<Task<int>> work)
     {
+        // Table statistics reach the shared counters at most once a second per backend: let earlier work land first.
+        await Task.Delay(1500);
         var before = await TableWritesAsync(db, database);
         var commitsBefore = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'");
         var commands = await work();
-        await Task.Delay(1500); // table statistics reach the shared counters at most once a second per backend
+        await Task.Delay(1500);
         var after = await TableWritesAsync(db, database);
         var commits = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'") - commitsBefore;
 

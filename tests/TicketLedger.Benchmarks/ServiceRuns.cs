@@ -71,7 +71,9 @@ public static class ServiceRuns
 
         var loaded = await ScaleLoader.LoadAsync(cs, options.ScaleEvents);
         var events = await db.ScalarAsync<long>(BenchDatabase.Scale, "select count(*) from ticketledger.mt_events");
-        report.Figure("events loaded (outside HTTP, parallel Marten sessions, audit trigger on)",
+        var triggers = await db.ScalarAsync<long>(BenchDatabase.Scale,
+            "select count(*) from pg_trigger where tgrelid = 'ticketledger.mt_events'::regclass and not tgisinternal");
+        report.Figure($"events loaded (outside HTTP, parallel Marten sessions, {triggers} trigger(s) on mt_events, e.g. the audit chain)",
             $"{events:N0} in {loaded.Took.TotalSeconds:F0} s ({events / loaded.Took.TotalSeconds:N0}/s): {loaded.Tickets:N0} tickets, {loaded.Subjects:N0} subjects");
 
         // As after any bulk load: fresh planner statistics. Without them the daemon's page query is planned for 57 rows
