@@ -40,6 +40,8 @@ app.MapWolverineEndpoints(opts =>
 {
     opts.MapMartenConcurrencyFailuresToConflict();
     opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
+    // A malformed query value ("?page=abc") is a 400, not silently the default.
+    opts.RejectUnparseableQueryValues = true;
     opts.AddPolicy<FluentValidationHttpPolicy>();
 });
 
