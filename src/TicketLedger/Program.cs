@@ -1,4 +1,5 @@
 using JasperFx;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Http.Marten;
@@ -16,6 +17,7 @@ builder.AddJson();
 builder.AddEventStore(store =>
 {
 });
+builder.AddAuditChain();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
