@@ -57,9 +57,10 @@ public sealed class AuditChain(IDocumentStore store)
     public async Task<ChainHead?> HeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
+        // mt_events named first: tables are locked in the order a store reset truncates them (see ChainSql).
         await using var query = new NpgsqlCommand($"""
             select s.seq_id, s.chain_hash, coalesce(e.timestamp, s.sealed_at), s.sealed_at
-              from {Schema}.tl_audit_seal s left join {Schema}.mt_events e on e.seq_id = s.seq_id
+              from {Schema}.mt_events e right join {Schema}.tl_audit_seal s on s.seq_id = e.seq_id
              where s.seq_id <= @sequence order by s.seq_id desc limit 1
             """, connection);
         query.Parameters.AddWithValue("sequence", sequence);

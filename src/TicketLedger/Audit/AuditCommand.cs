@@ -2,14 +2,16 @@ using JasperFx.CommandLine;
 
 namespace TicketLedger.Audit;
 
-public enum AuditAction { Verify, Digest }
-
 public sealed class AuditInput : NetCoreInput
 {
+    public const string Verify = "verify";
+    public const string Digest = "digest";
+
     [Description("verify: walk the chain (exit code 1 when broken); digest: seal and print the head to record")]
-    public AuditAction Action { get; set; } = AuditAction.Verify;
+    public string Action { get; set; } = Verify;
 
     [Description("A head recorded earlier as <sequence>:<hash>: also prove nothing up to it changed")]
+    [FlagAlias("against", true)]
     public string? AgainstFlag { get; set; }
 }
 
@@ -19,14 +21,20 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
 {
     public AuditCommand()
     {
-        Usage("Verify the whole chain").Arguments(x => x.Action);
+        Usage("Verify the whole chain").NoArguments();
+        Usage("verify, or digest to seal and print the head to record").Arguments(x => x.Action);
     }
 
     public override async Task<bool> Execute(AuditInput input)
     {
+        if (input.Action is not (AuditInput.Verify or AuditInput.Digest))
+        {
+            Console.Error.WriteLine($"Unknown action '{input.Action}': use '{AuditInput.Verify}' or '{AuditInput.Digest}'.");
+            return false;
+        }
         using var host = input.BuildHost();
         var chain = host.Services.GetRequiredService<AuditChain>();
-        if (input.Action == AuditAction.Digest)
+        if (input.Action == AuditInput.Digest)
         {
             await chain.SealAsync();
             var head = await chain.HeadAsync();

@@ -20,7 +20,16 @@ internal static class ChainSql
     /// <summary>Serialises sealers across processes; any constant that no other advisory lock user picks.</summary>
     public const long SealLockKey = 7_424_011_805_771;
 
-    private const string Genesis = "decode(repeat('00', 32), 'hex')";
+    private static readonly string Genesis = $"'\\x{new string('0', 64)}'::bytea";
+
+    /// <summary>Links one event (the row variable <paramref name="row"/>) to the previous event of its stream.</summary>
+    private static string LinkInsert(string s, string row) => $"""
+        insert into {s}.tl_audit_link (seq_id, stream_id, version, event_hash)
+          select {row}.seq_id, {row}.stream_id, {row}.version,
+                 sha256(coalesce((select l.event_hash from {s}.tl_audit_link l
+                                   where l.stream_id = {row}.stream_id and l.version = {row}.version - 1), {Genesis})
+                        || {s}.tl_audit_canonical({row}));
+        """;
 
     public static IEnumerable<string> Functions(string s) =>
     [
@@ -33,26 +42,32 @@ internal static class ChainSql
             e.tenant_id, e.user_name, e.correlation_id, e.causation_id, e.headers, e.data, encode(e.bdata, 'base64'))::text, 'UTF8')
         $$;
         """,
-        $$"""
-        create or replace function {{s}}.tl_audit_link_event(e {{s}}.mt_events) returns void
-        language plpgsql as $$
-        declare
-          previous bytea;
-        begin
-          select l.event_hash into previous from {{s}}.tl_audit_link l
-           where l.stream_id = e.stream_id and l.version = e.version - 1;
-          insert into {{s}}.tl_audit_link (seq_id, stream_id, version, event_hash)
-          values (e.seq_id, e.stream_id, e.version,
-                  sha256(coalesce(previous, {{Genesis}}) || {{s}}.tl_audit_canonical(e)));
-        end
-        $$;
-        """,
+        // One statement, inline in the trigger: a nested function call per row cost about a third more (measured).
         $$"""
         create or replace function {{s}}.tl_audit_on_append() returns trigger
         language plpgsql as $$
         begin
-          perform {{s}}.tl_audit_link_event(new);
+          {{LinkInsert(s, "new")}}
           return null;
+        end
+        $$;
+        """,
+        $$"""
+        create or replace function {{s}}.tl_audit_link_missing() returns bigint
+        language plpgsql as $$
+        declare
+          e {{s}}.mt_events;
+          linked bigint := 0;
+        begin
+          for e in
+            select m.* from {{s}}.mt_events m
+             where not exists (select 1 from {{s}}.tl_audit_link l where l.seq_id = m.seq_id)
+             order by m.stream_id, m.version
+          loop
+            {{LinkInsert(s, "e")}}
+            linked := linked + 1;
+          end loop;
+          return linked;
         end
         $$;
         """,
@@ -75,6 +90,9 @@ internal static class ChainSql
           sealed integer := 0;
         begin
           perform pg_advisory_xact_lock({{SealLockKey}});
+          -- In the order the truncate trigger takes them, so a store reset running meanwhile waits instead of deadlocking.
+          lock table {{s}}.tl_audit_link in access share mode;
+          lock table {{s}}.tl_audit_seal in row exclusive mode;
           select s.seq_id, s.chain_hash into head_seq, head_hash from {{s}}.tl_audit_seal s order by s.seq_id desc limit 1;
           head_hash := coalesce(head_hash, {{Genesis}});
           for link in
@@ -127,22 +145,8 @@ internal sealed class ChainTriggers(string schema) : ISchemaObject
         writer.WriteLine($"drop trigger if exists {TruncateTrigger} on {schema}.mt_events;");
         writer.WriteLine($"create trigger {AppendTrigger} after insert on {schema}.mt_events for each row execute function {schema}.tl_audit_on_append();");
         writer.WriteLine($"create trigger {TruncateTrigger} after truncate on {schema}.mt_events for each statement execute function {schema}.tl_audit_on_truncate();");
-        // The trigger above holds a lock on mt_events until the migration commits, so no append slips past the backfill.
-        writer.WriteLine($$"""
-            do $$
-            declare
-              e {{schema}}.mt_events;
-            begin
-              for e in
-                select m.* from {{schema}}.mt_events m
-                 where not exists (select 1 from {{schema}}.tl_audit_link l where l.seq_id = m.seq_id)
-                 order by m.stream_id, m.version
-              loop
-                perform {{schema}}.tl_audit_link_event(e);
-              end loop;
-            end
-            $$;
-            """);
+        // The trigger above holds a lock on mt_events until the migration commits, so no append slips past this.
+        writer.WriteLine($"select {schema}.tl_audit_link_missing();");
     }
 
     public void WriteDropStatement(Migrator migrator, TextWriter writer)

@@ -41,7 +41,8 @@ internal static class ChainVerifier
 
     public static async Task<ChainVerification> VerifyAsync(NpgsqlConnection connection, string s, ChainAnchor? against, CancellationToken ct)
     {
-        // One statement, one snapshot: the events, their links and their seals side by side in sequence order.
+        // One statement, one snapshot: the events, their links and their seals side by side in sequence order. The
+        // tables are named in the order a store reset truncates them, so the two wait for each other without deadlock.
         await using var walk = new NpgsqlCommand($"""
             with ids as (
               select seq_id from {s}.mt_events union select seq_id from {s}.tl_audit_link union select seq_id from {s}.tl_audit_seal
