@@ -46,16 +46,18 @@ public sealed class AuditChain(IDocumentStore store)
         }
     }
 
-    /// <summary>The sealed head of the chain, or null while nothing is sealed.</summary>
+    /// <summary>The head of the chain after sealing what has committed, or null while no event is recorded.</summary>
     public Task<ChainHead?> HeadAsync(CancellationToken ct = default) => HeadAtOrBelowAsync(long.MaxValue, ct);
 
     /// <summary>
     /// The chain head at or below a sequence: the anchor for an answer computed from the events up to that
-    /// sequence. Events above the sealed head are not in the global chain yet; call <see cref="SealAsync"/> first
-    /// when the answer must name its own last event.
+    /// sequence (say, a ledger as known at some time), whose chain hash covers every event up to it. Seals what
+    /// has committed first, so the head is not held back by the sealer's interval; sealing only catches the
+    /// chain up with events already recorded, so a read-only caller still changes nothing of the domain.
     /// </summary>
     public async Task<ChainHead?> HeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
     {
+        await SealAsync(ct);
         await using var connection = await OpenAsync(ct);
         // mt_events named first: tables are locked in the order a store reset truncates them (see ChainSql).
         await using var query = new NpgsqlCommand($"""

@@ -7,7 +7,7 @@ public sealed class AuditInput : NetCoreInput
     public const string Verify = "verify";
     public const string Digest = "digest";
 
-    [Description("verify: walk the chain (exit code 1 when broken); digest: seal and print the head to record")]
+    [Description("verify: walk the chain (exit code 1 when broken); digest: print the head to record (after sealing what has committed)")]
     public string Action { get; set; } = Verify;
 
     [Description("A head recorded earlier as <sequence>:<hash>: also prove nothing up to it changed")]
@@ -22,7 +22,7 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
     public AuditCommand()
     {
         Usage("Verify the whole chain").NoArguments();
-        Usage("verify, or digest to seal and print the head to record").Arguments(x => x.Action);
+        Usage("verify, or digest to print the head to record").Arguments(x => x.Action);
     }
 
     public override async Task<bool> Execute(AuditInput input)
@@ -36,7 +36,6 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
         var chain = host.Services.GetRequiredService<AuditChain>();
         if (input.Action == AuditInput.Digest)
         {
-            await chain.SealAsync();
             var head = await chain.HeadAsync();
             Console.WriteLine(head is null ? "No event has been recorded yet." : $"Chain head: {head.Anchor} (recorded {head.At:O}, sealed {head.SealedAt:O})");
             return true;
@@ -45,7 +44,7 @@ public sealed class AuditCommand : JasperFxAsyncCommand<AuditInput>
         ChainAnchor? anchor = null;
         if (input.AgainstFlag is not null && !ChainAnchor.TryParse(input.AgainstFlag, out anchor))
         {
-            Console.Error.WriteLine(AuditEndpoints.AgainstFormat.Replace("against", "--against"));
+            Console.Error.WriteLine("--against must be '<sequence>:<64 hex digits>', as `audit digest` prints it");
             return false;
         }
         var result = await chain.VerifyAsync(anchor);
