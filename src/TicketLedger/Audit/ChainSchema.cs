@@ -33,10 +33,12 @@ public sealed class ChainSchema(StoreOptions options) : FeatureSchemaBase("Audit
     {
         var links = new Table(new PostgresqlObjectName(_schema, Links, SchemaUtils.IdentifierUsage.General));
         links.AddColumn<long>("seq_id").AsPrimaryKey();
+        // Keyed by tenant as well: under conjoined tenancy two offices may hold streams with the same id.
+        links.AddColumn<string>("tenant_id").NotNull();
         links.AddColumn<Guid>("stream_id").NotNull();
         links.AddColumn<long>("version").NotNull();
         links.AddColumn("event_hash", "bytea").NotNull();
-        links.Indexes.Add(new IndexDefinition($"ix_{Links}_stream_version") { Columns = ["stream_id", "version"], IsUnique = true });
+        links.Indexes.Add(new IndexDefinition($"ix_{Links}_tenant_stream_version") { Columns = ["tenant_id", "stream_id", "version"], IsUnique = true });
         yield return links;
 
         var seals = new Table(new PostgresqlObjectName(_schema, Seals, SchemaUtils.IdentifierUsage.General));
@@ -47,25 +49,5 @@ public sealed class ChainSchema(StoreOptions options) : FeatureSchemaBase("Audit
         yield return seals;
 
         yield return new ChainTriggers(_schema);
-    }
-}
-
-/// <summary>Registration: the schema feature in the store, the sealer and the chain queries in the container.</summary>
-public static class AuditChainRegistration
-{
-    public static WebApplicationBuilder AddAuditChain(this WebApplicationBuilder builder)
-    {
-        builder.Services.ConfigureMarten(opts =>
-        {
-            // Marten creates mt_events only once it knows an event type; knowing them all up front lets start-up and
-            // db-apply install the chain on a fresh database before the first append.
-            opts.Events.AddEventTypes(typeof(IBusinessEvent).Assembly.GetTypes()
-                .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBusinessEvent))));
-            opts.Storage.Add(new ChainSchema(opts));
-        });
-        builder.Services.Configure<ChainSealerOptions>(builder.Configuration.GetSection("Audit"));
-        builder.Services.AddSingleton<AuditChain>();
-        builder.Services.AddHostedService<ChainSealer>();
-        return builder;
     }
 }

@@ -39,9 +39,10 @@ internal static class ChainSql
     /// </summary>
     private static string LinkStatements(string s, string row) => $"""
         select l.event_hash into previous from {s}.tl_audit_link l
-         where l.stream_id = {row}.stream_id and l.version = {row}.version - 1;
-        insert into {s}.tl_audit_link (seq_id, stream_id, version, event_hash)
-        values ({row}.seq_id, {row}.stream_id, {row}.version, sha256(coalesce(previous, {Genesis}) || {Canonical(row)}));
+         where l.tenant_id = {row}.tenant_id and l.stream_id = {row}.stream_id and l.version = {row}.version - 1;
+        insert into {s}.tl_audit_link (seq_id, tenant_id, stream_id, version, event_hash)
+        values ({row}.seq_id, {row}.tenant_id, {row}.stream_id, {row}.version,
+                sha256(coalesce(previous, {Genesis}) || {Canonical(row)}));
         """;
 
     public static IEnumerable<string> Functions(string s) =>
@@ -74,7 +75,7 @@ internal static class ChainSql
           for e in
             select m.* from {{s}}.mt_events m
              where not exists (select 1 from {{s}}.tl_audit_link l where l.seq_id = m.seq_id)
-             order by m.stream_id, m.version
+             order by m.tenant_id, m.stream_id, m.version
           loop
             {{LinkStatements(s, "e")}}
             linked := linked + 1;

@@ -48,9 +48,9 @@ internal static class ChainVerifier
               select seq_id from {s}.mt_events union select seq_id from {s}.tl_audit_link union select seq_id from {s}.tl_audit_seal
             )
             select i.seq_id,
-                   e.seq_id is not null, e.stream_id, e.version,
+                   e.seq_id is not null, e.tenant_id, e.stream_id, e.version,
                    case when e.seq_id is not null then {s}.tl_audit_canonical(e) end,
-                   l.seq_id is not null, l.stream_id, l.version, l.event_hash,
+                   l.seq_id is not null, l.tenant_id, l.stream_id, l.version, l.event_hash,
                    lag(l.version) over w, lag(l.event_hash) over w,
                    s.seq_id is not null, s.prev_seq, s.chain_hash,
                    (select max(seq_id) from {s}.tl_audit_seal)
@@ -58,7 +58,7 @@ internal static class ChainVerifier
               left join {s}.mt_events e on e.seq_id = i.seq_id
               left join {s}.tl_audit_link l on l.seq_id = i.seq_id
               left join {s}.tl_audit_seal s on s.seq_id = i.seq_id
-            window w as (partition by l.stream_id order by l.version)
+            window w as (partition by l.tenant_id, l.stream_id order by l.version)
              order by i.seq_id
             """, connection);
         await using var reader = await walk.ExecuteReaderAsync(ct);
@@ -68,22 +68,25 @@ internal static class ChainVerifier
         {
             var row = new Row(
                 reader.GetInt64(0),
-                reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetGuid(2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4),
-                reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetGuid(6), reader.IsDBNull(7) ? null : reader.GetInt64(7),
-                reader.IsDBNull(8) ? null : reader.GetFieldValue<byte[]>(8),
-                reader.IsDBNull(9) ? null : reader.GetInt64(9), reader.IsDBNull(10) ? null : reader.GetFieldValue<byte[]>(10),
-                reader.GetBoolean(11), reader.IsDBNull(12) ? null : reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetFieldValue<byte[]>(13),
-                reader.IsDBNull(14) ? null : reader.GetInt64(14));
+                reader.GetBoolean(1), Text(reader, 2), Uuid(reader, 3), Int64(reader, 4), Bytes(reader, 5),
+                reader.GetBoolean(6), Text(reader, 7), Uuid(reader, 8), Int64(reader, 9), Bytes(reader, 10),
+                Int64(reader, 11), Bytes(reader, 12),
+                reader.GetBoolean(13), Int64(reader, 14), Bytes(reader, 15),
+                Int64(reader, 16));
             if (!walker.Check(row)) break;
         }
         return walker.Result();
     }
 
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static Guid? Uuid(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetGuid(i);
+    private static long? Int64(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static byte[]? Bytes(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<byte[]>(i);
+
     private sealed record Row(
         long Seq,
-        bool HasEvent, Guid? StreamId, long? Version, byte[]? Canonical,
-        bool HasLink, Guid? LinkStreamId, long? LinkVersion, byte[]? EventHash,
+        bool HasEvent, string? TenantId, Guid? StreamId, long? Version, byte[]? Canonical,
+        bool HasLink, string? LinkTenantId, Guid? LinkStreamId, long? LinkVersion, byte[]? EventHash,
         long? PreviousLinkVersion, byte[]? PreviousLinkHash,
         bool HasSeal, long? PrevSeq, byte[]? ChainHash,
         long? SealedHead);
@@ -119,7 +122,7 @@ internal static class ChainVerifier
         {
             if (!r.HasEvent) return (r.Seq, $"event {r.Seq} was removed: its chain entry remains");
             if (!r.HasLink) return (r.Seq, $"event {r.Seq} has no chain link: it was written past the append trigger");
-            if (r.LinkStreamId != r.StreamId || r.LinkVersion != r.Version)
+            if (r.LinkTenantId != r.TenantId || r.LinkStreamId != r.StreamId || r.LinkVersion != r.Version)
                 return (r.Seq, $"event {r.Seq} is not the event its chain link was made for");
             var version = r.Version!.Value;
             if (version > 1 && r.PreviousLinkVersion != version - 1)
