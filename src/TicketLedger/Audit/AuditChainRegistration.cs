@@ -15,7 +15,9 @@ public static class AuditChainRegistration
                 .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBusinessEvent))));
             opts.Storage.Add(new ChainSchema(opts));
         });
-        builder.Services.Configure<ChainSealerOptions>(builder.Configuration.GetSection("Audit"));
+        builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection("Audit"))
+            .Validate(o => o.SealEvery > TimeSpan.Zero, "Audit:SealEvery must be a positive time span, e.g. 00:00:01.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddHostedService<ChainSealer>();
         return builder;
