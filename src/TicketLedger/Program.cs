@@ -1,4 +1,5 @@
 using JasperFx;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 using TicketLedger.Reference;
@@ -26,6 +27,7 @@ builder.AddEventStore(store =>
     store.AddTickets();
     store.AddLedger(office);
 });
+builder.AddAuditChain();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
