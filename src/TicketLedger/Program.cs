@@ -1,4 +1,5 @@
 using JasperFx;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 using TicketLedger.Reference;
@@ -26,6 +27,7 @@ builder.AddEventStore(store =>
     store.AddTickets();
     store.AddLedger(office);
 });
+builder.AddAuditChain();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
@@ -40,6 +42,8 @@ app.MapWolverineEndpoints(opts =>
 {
     opts.MapMartenConcurrencyFailuresToConflict();
     opts.ApplyCorrelationIdHeaderToAllEndpoints = true;
+    // A malformed query value ("?page=abc") is a 400, not silently the default.
+    opts.RejectUnparseableQueryValues = true;
     opts.AddPolicy<FluentValidationHttpPolicy>();
 });
 

@@ -28,8 +28,12 @@ public static class Problems
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
-            if (context.HttpContext.Response.Headers.TryGetValue(Correlation.Header, out var correlationId))
+            // The request carries the id (the correlation middleware put it there); the response headers may have been cleared by an exception.
+            if (context.HttpContext.Request.Headers.TryGetValue(Correlation.Header, out var correlationId))
+            {
                 context.ProblemDetails.Extensions["correlationId"] = correlationId.ToString();
+                context.HttpContext.Response.Headers[Correlation.Header] = correlationId;
+            }
         });
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         return builder;

@@ -1,0 +1,122 @@
+using Marten;
+using Marten.Storage;
+using Npgsql;
+
+namespace TicketLedger.Audit;
+
+/// <summary>The sealed head of the chain: record it, and a later verify against it proves nothing up to it changed.</summary>
+/// <param name="Sequence">The global sequence (seq_id) of the last sealed event.</param>
+/// <param name="Hash">The chain hash at that event, lower-case hex.</param>
+/// <param name="At">When that event was recorded.</param>
+/// <param name="SealedAt">When it was sealed into the global chain.</param>
+public sealed record ChainHead(long Sequence, string Hash, DateTimeOffset At, DateTimeOffset SealedAt)
+{
+    /// <summary>The form `audit verify --against` and `?against=` take.</summary>
+    public string Anchor => $"{Sequence}:{Hash}";
+}
+
+/// <summary>
+/// The chain for everyone outside the database: seal what is safe to seal, verify, and name the head
+/// (at or below a sequence, for answers computed from the events up to that sequence).
+/// </summary>
+public sealed class AuditChain(IDocumentStore store)
+{
+    private const int SealBatch = 5_000;
+    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
+
+    private string Schema => store.Options.Events.DatabaseSchemaName;
+
+    /// <summary>
+    /// Seals, in sequence order, every linked event below the highest sequence no running transaction can still
+    /// commit under; returns how many were sealed. Safe to call from any number of processes at once.
+    /// </summary>
+    public async Task<int> SealAsync(CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var horizon = await SafeHorizonAsync(connection, ct);
+        var total = 0;
+        while (true)
+        {
+            await using var seal = new NpgsqlCommand($"select {Schema}.tl_audit_seal_up_to(@horizon, @batch)", connection);
+            seal.Parameters.AddWithValue("horizon", horizon);
+            seal.Parameters.AddWithValue("batch", SealBatch);
+            var sealedNow = (int)(await seal.ExecuteScalarAsync(ct))!;
+            total += sealedNow;
+            if (sealedNow < SealBatch) return total;
+        }
+    }
+
+    /// <summary>The head of the chain after sealing what has committed, or null while no event is recorded.</summary>
+    public Task<ChainHead?> HeadAsync(CancellationToken ct = default) => HeadAtOrBelowAsync(long.MaxValue, ct);
+
+    /// <summary>
+    /// The chain head at or below a sequence: the anchor for an answer computed from the events up to that
+    /// sequence (say, a ledger as known at some time), whose chain hash covers every event up to it. Seals what
+    /// has committed first, so the head is not held back by the sealer's interval; sealing only catches the
+    /// chain up with events already recorded, so a read-only caller still changes nothing of the domain.
+    /// </summary>
+    public async Task<ChainHead?> HeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
+    {
+        await SealAsync(ct);
+        await using var connection = await OpenAsync(ct);
+        // mt_events named first: tables are locked in the order a store reset truncates them (see ChainSql).
+        await using var query = new NpgsqlCommand($"""
+            select s.seq_id, s.chain_hash, coalesce(e.timestamp, s.sealed_at), s.sealed_at
+              from {Schema}.mt_events e right join {Schema}.tl_audit_seal s on s.seq_id = e.seq_id
+             where s.seq_id <= @sequence order by s.seq_id desc limit 1
+            """, connection);
+        query.Parameters.AddWithValue("sequence", sequence);
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new ChainHead(reader.GetInt64(0), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(1)),
+            reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3));
+    }
+
+    /// <summary>Walks both chains over every event; with an anchor, also proves the chain up to it is unchanged.</summary>
+    public async Task<ChainVerification> VerifyAsync(ChainAnchor? against = null, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await ChainVerifier.VerifyAsync(connection, Schema, against, ct);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        // Creates the chain (and the event store it hangs on) on a fresh database, as Marten does for its own tables.
+        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ChainSchema), ct);
+        var connection = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    /// <summary>
+    /// The highest sequence below which no event can still appear. nextval() holds a lock on the sequence until its
+    /// transaction ends, so once every transaction holding that lock when the sequence was read has finished, every
+    /// sequence number handed out by then is either committed or lost for good (a rolled-back append).
+    /// </summary>
+    private async Task<long> SafeHorizonAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var last = new NpgsqlCommand(
+            $"select case when is_called then last_value else last_value - 1 end from {Schema}.mt_events_sequence", connection);
+        var horizon = (long)(await last.ExecuteScalarAsync(ct))!;
+
+        var waitFor = await SequenceHoldersAsync(connection, null, ct);
+        while (waitFor.Length > 0)
+        {
+            await Task.Delay(InFlightPoll, ct);
+            waitFor = await SequenceHoldersAsync(connection, waitFor, ct);
+        }
+        return horizon;
+    }
+
+    /// <summary>The other transactions holding the event sequence's lock, among <paramref name="among"/> when given.</summary>
+    private async Task<string[]> SequenceHoldersAsync(NpgsqlConnection connection, string[]? among, CancellationToken ct)
+    {
+        await using var holders = new NpgsqlCommand($"""
+            select coalesce(array_agg(virtualtransaction), '{"{}"}') from pg_locks
+             where locktype = 'relation' and relation = '{Schema}.mt_events_sequence'::regclass
+               and pid <> pg_backend_pid() and (@among::text[] is null or virtualtransaction = any(@among))
+            """, connection);
+        holders.Parameters.Add(new NpgsqlParameter("among", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)among ?? DBNull.Value });
+        return (string[])(await holders.ExecuteScalarAsync(ct))!;
+    }
+}

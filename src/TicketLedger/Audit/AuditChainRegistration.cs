@@ -1,0 +1,25 @@
+using Marten;
+
+namespace TicketLedger.Audit;
+
+/// <summary>Registration: the schema feature in the store, the sealer and the chain queries in the container.</summary>
+public static class AuditChainRegistration
+{
+    public static WebApplicationBuilder AddAuditChain(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(opts =>
+        {
+            // Marten creates mt_events only once it knows an event type; knowing them all up front lets start-up and
+            // db-apply install the chain on a fresh database before the first append.
+            opts.Events.AddEventTypes(typeof(IBusinessEvent).Assembly.GetTypes()
+                .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBusinessEvent))));
+            opts.Storage.Add(new ChainSchema(opts));
+        });
+        builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection("Audit"))
+            .Validate(o => o.SealEvery > TimeSpan.Zero, "Audit:SealEvery must be a positive time span, e.g. 00:00:01.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddHostedService<ChainSealer>();
+        return builder;
+    }
+}

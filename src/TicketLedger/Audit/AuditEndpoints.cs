@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+using Wolverine.Http;
+
+namespace TicketLedger.Audit;
+
+/// <summary>Auditors' HTTP view of the chain (CONTRACT §5: auditor and admin).</summary>
+public static class AuditEndpoints
+{
+    public const string AgainstFormat = "against must be '<sequence>:<64 hex digits>', as GET /api/audit/digest returns it";
+
+    /// <summary>Walks the whole chain; 200 whether or not it holds, the answer says which.</summary>
+    [WolverineGet("/api/audit/verify", OperationId = "VerifyAuditChain", Summary = "Verify the tamper-evident event chain")]
+    [Authorize(Policy = Policies.Audit), Tags("audit")]
+    [ProducesResponseType<ChainVerification>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
+    public static async Task<IResult> Verify(string? against, AuditChain chain, CancellationToken ct)
+    {
+        ChainAnchor? anchor = null;
+        if (against is not null && !ChainAnchor.TryParse(against, out anchor))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["against"] = [AgainstFormat] });
+        return Results.Ok(await chain.VerifyAsync(anchor, ct));
+    }
+
+    /// <summary>The head to record now and verify against later.</summary>
+    [WolverineGet("/api/audit/digest", OperationId = "AuditChainDigest", Summary = "The head of the event chain, to record and verify against later")]
+    [Authorize(Policy = Policies.Audit), Tags("audit")]
+    [ProducesResponseType<ChainHead>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
+    public static async Task<IResult> Digest(AuditChain chain, CancellationToken ct)
+    {
+        return await chain.HeadAsync(ct) is { } head
+            ? Results.Ok(head)
+            : Results.Problem(Problems.NotFound("No event has been recorded yet, so the chain has no head."));
+    }
+}

@@ -1,0 +1,208 @@
+using System.Data.Common;
+using Weasel.Core;
+using Weasel.Postgresql;
+
+namespace TicketLedger.Audit;
+
+/// <summary>
+/// The SQL of the chain. Hashes (SHA-256, 32 bytes):
+/// <code>
+/// event_hash = sha256(event_hash of the stream's previous version, or 32 zero bytes || canonical(event))
+/// chain_hash = sha256(chain_hash of the previous sealed event, or 32 zero bytes || int8(seq_id) || event_hash)
+/// </code>
+/// canonical(event) is the UTF-8 text of a jsonb array of the event's recorded facts. jsonb text is already
+/// normalised (key order, spacing), and the timestamp is written in UTC so the session's TimeZone cannot change it.
+/// is_archived and mt_dotnet_type are left out on purpose: Marten changes them legitimately (archiving a stream,
+/// renaming a CLR type) without changing what happened.
+/// </summary>
+internal static class ChainSql
+{
+    /// <summary>Serialises sealers across processes; any constant that no other advisory lock user picks.</summary>
+    public const long SealLockKey = 7_424_011_805_771;
+
+    private static readonly string Genesis = $"'\\x{new string('0', 64)}'::bytea";
+
+    /// <summary>The canonical content of the event in the row variable <paramref name="row"/>.</summary>
+    private static string Canonical(string row) => $"""
+        convert_to(jsonb_build_array(
+            {row}.seq_id, {row}.id, {row}.stream_id, {row}.version, {row}.type,
+            to_char({row}.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            {row}.tenant_id, {row}.user_name, {row}.correlation_id, {row}.causation_id, {row}.headers, {row}.data,
+            encode({row}.bdata, 'base64'))::text, 'UTF8')
+        """;
+
+    /// <summary>
+    /// Links the event in the row variable <paramref name="row"/> to the previous event of its stream. The canonical
+    /// content is written out rather than called as tl_audit_canonical: a SQL function is inlined by re-reading its
+    /// body whenever the statement is planned, and Npgsql resets pooled connections with DISCARD ALL, which drops
+    /// cached plans: the trigger is planned anew on nearly every append.
+    /// </summary>
+    private static string LinkStatements(string s, string row) => $"""
+        select l.event_hash into previous from {s}.tl_audit_link l
+         where l.tenant_id = {row}.tenant_id and l.stream_id = {row}.stream_id and l.version = {row}.version - 1;
+        insert into {s}.tl_audit_link (seq_id, tenant_id, stream_id, version, event_hash)
+        values ({row}.seq_id, {row}.tenant_id, {row}.stream_id, {row}.version,
+                sha256(coalesce(previous, {Genesis}) || {Canonical(row)}));
+        """;
+
+    public static IEnumerable<string> Functions(string s) =>
+    [
+        $$"""
+        create or replace function {{s}}.tl_audit_canonical(e {{s}}.mt_events) returns bytea
+        language sql stable as $$
+          select {{Canonical("e")}}
+        $$;
+        """,
+        $$"""
+        create or replace function {{s}}.tl_audit_on_append() returns trigger
+        language plpgsql as $$
+        declare
+          previous bytea;
+        begin
+          {{LinkStatements(s, "new")}}
+          return null;
+        end
+        $$;
+        """,
+        $$"""
+        create or replace function {{s}}.tl_audit_link_missing() returns bigint
+        language plpgsql as $$
+        declare
+          e {{s}}.mt_events;
+          previous bytea;
+          linked bigint := 0;
+        begin
+          for e in
+            select m.* from {{s}}.mt_events m
+             where not exists (select 1 from {{s}}.tl_audit_link l where l.seq_id = m.seq_id)
+             order by m.tenant_id, m.stream_id, m.version
+          loop
+            {{LinkStatements(s, "e")}}
+            linked := linked + 1;
+          end loop;
+          return linked;
+        end
+        $$;
+        """,
+        $$"""
+        create or replace function {{s}}.tl_audit_on_truncate() returns trigger
+        language plpgsql as $$
+        begin
+          truncate {{s}}.tl_audit_link, {{s}}.tl_audit_seal;
+          return null;
+        end
+        $$;
+        """,
+        $$"""
+        create or replace function {{s}}.tl_audit_seal_up_to(horizon bigint, max_rows integer) returns integer
+        language plpgsql as $$
+        declare
+          head_seq bigint;
+          head_hash bytea;
+          link record;
+          sealed integer := 0;
+        begin
+          perform pg_advisory_xact_lock({{SealLockKey}});
+          -- In the order the truncate trigger takes them, so a store reset running meanwhile waits instead of deadlocking.
+          lock table {{s}}.tl_audit_link in access share mode;
+          lock table {{s}}.tl_audit_seal in row exclusive mode;
+          select s.seq_id, s.chain_hash into head_seq, head_hash from {{s}}.tl_audit_seal s order by s.seq_id desc limit 1;
+          head_hash := coalesce(head_hash, {{Genesis}});
+          for link in
+            select l.seq_id, l.event_hash from {{s}}.tl_audit_link l
+             where l.seq_id > coalesce(head_seq, 0) and l.seq_id <= horizon
+             order by l.seq_id limit max_rows
+          loop
+            head_hash := sha256(head_hash || int8send(link.seq_id) || link.event_hash);
+            insert into {{s}}.tl_audit_seal (seq_id, prev_seq, chain_hash) values (link.seq_id, head_seq, head_hash);
+            head_seq := link.seq_id;
+            sealed := sealed + 1;
+          end loop;
+          return sealed;
+        end
+        $$;
+        """,
+    ];
+}
+
+/// <summary>
+/// The functions and the two triggers on mt_events, as one schema object, plus linking the events appended before
+/// the chain was installed (an existing store gets its chain from the day it was installed on). The truncate
+/// trigger empties the chain when Marten deletes all event data (ResetAllData, DeleteAllEventData), so the chain
+/// never outlives its events.
+/// <para>
+/// Not Weasel <c>Function</c> objects: Weasel updates a function by DROP ... CASCADE, which would silently drop the
+/// triggers with it. Here the functions are only ever replaced in place, and the installed version is recognised by
+/// a fingerprint of this SQL kept as the comment of the trigger function.
+/// </para>
+/// </summary>
+internal sealed class ChainTriggers(string schema) : ISchemaObject
+{
+    private const string AppendTrigger = "tl_audit_append";
+    private const string TruncateTrigger = "tl_audit_truncate";
+
+    private readonly string _functions = string.Join("\n", ChainSql.Functions(schema));
+
+    private string Fingerprint => "tl-audit " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(_functions))).Substring(0, 16);
+
+    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, AppendTrigger, SchemaUtils.IdentifierUsage.General);
+
+    public IEnumerable<DbObjectName> AllNames() => [Identifier, new PostgresqlObjectName(schema, TruncateTrigger, SchemaUtils.IdentifierUsage.General)];
+
+    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+    {
+        writer.WriteLine(_functions);
+        writer.WriteLine($"comment on function {schema}.tl_audit_on_append() is '{Fingerprint}';");
+        writer.WriteLine($"drop trigger if exists {AppendTrigger} on {schema}.mt_events;");
+        writer.WriteLine($"drop trigger if exists {TruncateTrigger} on {schema}.mt_events;");
+        writer.WriteLine($"create trigger {AppendTrigger} after insert on {schema}.mt_events for each row execute function {schema}.tl_audit_on_append();");
+        writer.WriteLine($"create trigger {TruncateTrigger} after truncate on {schema}.mt_events for each statement execute function {schema}.tl_audit_on_truncate();");
+        // An empty event table with chain rows is a store dropped and recreated (CompletelyRemoveAll): nothing is left
+        // for those rows to protect, and their sequence numbers are about to be handed out again.
+        writer.WriteLine($$"""
+            do $$
+            begin
+              if not exists (select 1 from {{schema}}.mt_events) then
+                truncate {{schema}}.tl_audit_link, {{schema}}.tl_audit_seal;
+              end if;
+            end
+            $$;
+            """);
+        // The trigger above holds a lock on mt_events until the migration commits, so no append slips past this.
+        writer.WriteLine($"select {schema}.tl_audit_link_missing();");
+    }
+
+    public void WriteDropStatement(Migrator migrator, TextWriter writer)
+    {
+        writer.WriteLine($$"""
+            do $$
+            begin
+              if to_regclass('{{schema}}.mt_events') is not null then
+                drop trigger if exists {{AppendTrigger}} on {{schema}}.mt_events;
+                drop trigger if exists {{TruncateTrigger}} on {{schema}}.mt_events;
+              end if;
+            end
+            $$;
+            """);
+    }
+
+    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
+    {
+        builder.Append($"""
+            select obj_description(to_regprocedure('{schema}.tl_audit_on_append()'), 'pg_proc'),
+                   (select count(*) from pg_trigger t
+                      join pg_class c on c.oid = t.tgrelid
+                      join pg_namespace n on n.oid = c.relnamespace
+                     where n.nspname = '{schema}' and c.relname = 'mt_events'
+                       and t.tgname in ('{AppendTrigger}', '{TruncateTrigger}'));
+            """);
+    }
+
+    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
+    {
+        await reader.ReadAsync(ct);
+        var installed = !reader.IsDBNull(0) && reader.GetString(0) == Fingerprint && reader.GetInt64(1) == 2;
+        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+    }
+}
