@@ -11,7 +11,8 @@ trap 'rm -rf "$work"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "== building the benchmark program"
-dotnet build "$here/TicketLedger.Benchmarks.csproj" -c Release -v quiet -nologo | grep -E "error|Warn|Elapsed" || true
+dotnet build "$here/TicketLedger.Benchmarks.csproj" -c Release -v quiet -nologo > "$work/bench-build.log" 2>&1 \
+  || { grep -E " error " "$work/bench-build.log" | sort -u; exit 1; }
 bench="$here/bin/Release/net10.0/TicketLedger.Benchmarks.dll"
 
 echo "== building the service in $work/app (Release, code generated ahead of time)"
@@ -30,7 +31,8 @@ if ! (cd "$work/app/src/TicketLedger" && ASPNETCORE_ENVIRONMENT=Development \
   tail -20 "$work/codegen.log"
   environment=Development
 fi
-dotnet build "$work/app/src/TicketLedger" -c Release -v quiet -nologo | grep -E " error |Elapsed" || true
+dotnet build "$work/app/src/TicketLedger" -c Release -v quiet -nologo > "$work/service-build.log" 2>&1 \
+  || { grep -E " error " "$work/service-build.log" | sort -u; exit 1; }
 service="$work/app/src/TicketLedger/bin/Release/net10.0/TicketLedger.dll"
 
 echo "== running (service environment: $environment)"
