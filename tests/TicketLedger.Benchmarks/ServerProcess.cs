@@ -14,6 +14,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private long _peakRssKb;
 
     public string BaseUrl { get; }
+    public string LogFile { get; private init; } = "";
     public int Pid => _process.Id;
     public long PeakRssKb => Interlocked.Read(ref _peakRssKb);
 
@@ -42,12 +43,15 @@ public sealed class ServerProcess : IAsyncDisposable
         var log = new StreamWriter(logFile, append: true) { AutoFlush = true };
         var sinceStart = Stopwatch.StartNew();
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        lock (log) log.WriteLine($"[+{0,6} ms] ---- started {string.Join(' ', info.ArgumentList)}");
+        // Each line stamped with the time since start: the start-up timeline is the evidence for cold-start figures.
+        void Write(string? line) { if (line is not null) lock (log) log.WriteLine($"[+{sinceStart.ElapsedMilliseconds,6} ms] {line}"); }
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { if (!process.HasExited) process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } };
-        return new ServerProcess(process, log, baseUrl, sinceStart);
+        return new ServerProcess(process, log, baseUrl, sinceStart) { LogFile = logFile };
     }
 
     /// <summary>Polls until the URL answers 2xx; returns the time since the process was started.</summary>
@@ -67,6 +71,12 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(20);
         }
         throw new TimeoutException($"{BaseUrl}{path} did not answer within {timeout}.");
+    }
+
+    public string LogHead(int lines)
+    {
+        using var reader = new StreamReader(new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return string.Join('\n', Enumerable.Range(0, lines).Select(_ => reader.ReadLine()).TakeWhile(l => l is not null));
     }
 
     /// <summary>VmRSS of the process now, remembered as the peak when it is the largest seen.</summary>

@@ -8,6 +8,7 @@ public static class ServiceRuns
 {
     public const string Raise = "TicketLedger: raise (POST /api/tickets)";
     public const string Lifecycle = "TicketLedger: assign/respond/resolve mix";
+    public const string LifecycleWithoutKeys = "diagnostic: the same mix without Idempotency-Key";
     private const string ReadyPath = "/api/tickets?pageSize=1";
 
     public static async Task CommandsAsync(Report report, BenchOptions options, BenchDatabase db, string key, string logs)
@@ -25,6 +26,8 @@ public static class ServiceRuns
         foreach (var c in options.Clients)
             report.Add("service", Lifecycle, c, await LoadGenerator.RunAsync(http, c, i => new LifecycleScript(world, i), options.Warmup, options.Measure,
                 () => service.SampleRssKb()));
+        report.Add("diagnostic", LifecycleWithoutKeys, 32, await LoadGenerator.RunAsync(http, 32, i => new LifecycleScript(world, i, idempotent: false),
+            options.Warmup, options.Measure, () => service.SampleRssKb()));
         report.Figure("RSS of the service under command load (peak VmRSS)", $"{service.PeakRssKb / 1024.0:F0} MB", "≤ 300 MB", service.PeakRssKb <= 300 * 1024);
 
         const int tickets = 100;
@@ -85,6 +88,7 @@ public static class ServiceRuns
         {
             var cold = await service.WaitUntilServingAsync("/api/ledger", key, TimeSpan.FromSeconds(120));
             report.Figure("cold start to first served request (GET /api/ledger, existing database)", $"{cold.TotalSeconds:F2} s", "≤ 3 s", cold.TotalSeconds <= 3);
+            report.Note($"Start-up timeline of that cold start (service log, time since process start):\n\n```\n{service.LogHead(25)}\n```");
 
             var (caughtUp, reached, took) = await LedgerCatchUpAsync(db, highWater, options.CatchUpLimit);
             var ledgerRate = reached / took.TotalSeconds;

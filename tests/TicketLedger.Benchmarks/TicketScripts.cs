@@ -28,10 +28,10 @@ public sealed class TicketWorld
         description = "外省原材料车辆无法进入园区，需协调通行证。", source = "visit",
     });
 
-    public static HttpRequestMessage Post(string url, object body)
+    public static HttpRequestMessage Post(string url, object body, bool idempotent = true)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        if (idempotent) request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         return request;
     }
 
@@ -50,8 +50,11 @@ public sealed class RaiseScript(TicketWorld world, int client) : IClientScript
     }
 }
 
-/// <summary>Walks one ticket at a time through assign → respond → resolve; a fresh one comes from the raised pool.</summary>
-public sealed class LifecycleScript(TicketWorld world, int client) : IClientScript
+/// <summary>
+/// Walks one ticket at a time through assign → respond → resolve; a fresh one comes from the raised pool.
+/// Without idempotency keys it is a diagnostic run: what the keys cost.
+/// </summary>
+public sealed class LifecycleScript(TicketWorld world, int client, bool idempotent = true) : IClientScript
 {
     private Guid? _ticket;
     private int _step;
@@ -71,9 +74,9 @@ public sealed class LifecycleScript(TicketWorld world, int client) : IClientScri
         }
         return _step switch
         {
-            0 => TicketWorld.Post($"/api/tickets/{_ticket}/assign", new { department = "jfb" }),
-            1 => TicketWorld.Post($"/api/tickets/{_ticket}/respond", new { message = "已联系交通部门办理通行证，明日可进园。" }),
-            _ => TicketWorld.Post($"/api/tickets/{_ticket}/resolve", new { resolution = "通行证已办结，车辆已进园。" }),
+            0 => TicketWorld.Post($"/api/tickets/{_ticket}/assign", new { department = "jfb" }, idempotent),
+            1 => TicketWorld.Post($"/api/tickets/{_ticket}/respond", new { message = "已联系交通部门办理通行证，明日可进园。" }, idempotent),
+            _ => TicketWorld.Post($"/api/tickets/{_ticket}/resolve", new { resolution = "通行证已办结，车辆已进园。" }, idempotent),
         };
     }
 
