@@ -23,11 +23,14 @@ public static class ServiceRuns
         await world.RegisterSubjectsAsync(http, 32);
         foreach (var c in options.Clients)
             report.Add("service", Raise, c, await LoadGenerator.RunAsync(http, c, i => new RaiseScript(world, i), options.Warmup, options.Measure));
+        // Enough open tickets for every lifecycle window at ~180 commands/s, so no client stops to raise one.
+        await world.FillPoolAsync(http, (int)((options.Measure + options.Warmup).TotalSeconds * 60 * (options.Clients.Length + 1)));
         foreach (var c in options.Clients)
             report.Add("service", Lifecycle, c, await LoadGenerator.RunAsync(http, c, i => new LifecycleScript(world, i), options.Warmup, options.Measure,
                 () => service.SampleRssKb()));
         report.Add("diagnostic", LifecycleWithoutKeys, 32, await LoadGenerator.RunAsync(http, 32, i => new LifecycleScript(world, i, idempotent: false),
             options.Warmup, options.Measure, () => service.SampleRssKb()));
+        report.Figure("tickets raised inside lifecycle windows because the pool ran dry (understates their requests/s)", $"{world.RaisedInsideWindows}");
         report.Figure("RSS of the service under command load (peak VmRSS)", $"{service.PeakRssKb / 1024.0:F0} MB", "≤ 300 MB", service.PeakRssKb <= 300 * 1024);
 
         const int tickets = 100;

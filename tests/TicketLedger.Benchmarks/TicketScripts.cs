@@ -9,6 +9,21 @@ public sealed class TicketWorld
     public List<Guid> Subjects { get; } = [];
     public ConcurrentQueue<Guid> OpenTickets { get; } = new();
 
+    /// <summary>Tickets a lifecycle client had to raise itself (untimed, but its time is lost to the window's requests/s).</summary>
+    public int RaisedInsideWindows;
+
+    /// <summary>Raises tickets (8 at a time, untimed) until the pool holds at least this many.</summary>
+    public async Task FillPoolAsync(HttpClient http, int size)
+    {
+        var n = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, Math.Max(0, size - OpenTickets.Count)), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (_, ct) =>
+            {
+                using var raised = await http.SendAsync(Raise(Interlocked.Increment(ref n)), ct);
+                if (raised.IsSuccessStatusCode) OpenTickets.Enqueue((await raised.Content.ReadFromJsonAsync<Created>(ct))!.Id);
+            });
+    }
+
     public async Task RegisterSubjectsAsync(HttpClient http, int count)
     {
         for (var i = 0; i < count; i++)
@@ -66,6 +81,7 @@ public sealed class LifecycleScript(TicketWorld world, int client, bool idempote
         {
             if (!world.OpenTickets.TryDequeue(out var id))
             {
+                Interlocked.Increment(ref world.RaisedInsideWindows);
                 using var raised = await http.SendAsync(world.Raise(_n++), ct);
                 raised.EnsureSuccessStatusCode();
                 id = (await raised.Content.ReadFromJsonAsync<TicketWorld.Created>(ct))!.Id;
