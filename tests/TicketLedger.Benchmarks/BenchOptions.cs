@@ -12,7 +12,8 @@ public sealed record BenchOptions(
     int[] Clients,
     string[] Stages,
     TimeSpan CatchUpLimit,
-    TimeSpan RebuildLimit)
+    TimeSpan RebuildLimit,
+    string? Name)
 {
     public const int DefaultEvents = 1_000_000;
     public const int QuickEvents = 50_000;
@@ -44,6 +45,7 @@ public sealed record BenchOptions(
             Stages: (Value("--stages") ?? "ceiling,reference,service,scale").Split(','),
             // The run must end within minutes even when a projection is slow; a cut-off is reported as a missed target.
             CatchUpLimit: TimeSpan.FromSeconds(int.Parse(Value("--catch-up-limit") ?? "180")),
-            RebuildLimit: TimeSpan.FromSeconds(int.Parse(Value("--rebuild-limit") ?? "180")));
+            RebuildLimit: TimeSpan.FromSeconds(int.Parse(Value("--rebuild-limit") ?? "180")),
+            Name: Value("--name"));
     }
 }

@@ -10,7 +10,10 @@ public static class Machine
         report.Machine($"memory: {long.Parse(memory) / 1024:N0} MB");
         report.Machine($"PostgreSQL: {await db.VersionAsync()} (the product's embedded cluster settings: fsync on, synchronous_commit on, shared_buffers 128MB)");
         report.Machine($".NET: {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription})");
-        report.Machine($"service environment: {Run.ServiceEnvironment("", "")["ASPNETCORE_ENVIRONMENT"]}");
+        var settings = Run.ServiceEnvironment("", "");
+        report.Machine($"service environment: {settings["ASPNETCORE_ENVIRONMENT"]}; extra settings: " +
+                       (settings.Keys.Where(k => !k.StartsWith("Auth__") && k is not "ConnectionStrings__Marten" and not "ASPNETCORE_ENVIRONMENT")
+                           .Select(k => $"{k}={settings[k]}").DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}")));
         report.Machine($"scale: {options.ScaleEvents:N0} events requested");
         report.Machine($"load average at the start: {LoadAverage()} (other processes share this machine)");
     }

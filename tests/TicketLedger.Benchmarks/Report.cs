@@ -38,7 +38,7 @@ public sealed class Report(BenchOptions options)
     {
         Directory.CreateDirectory(options.ResultsDirectory);
         var stamp = DateTime.UtcNow;
-        var suffix = options.Quick ? "-quick" : "";
+        var suffix = (options.Quick ? "-quick" : "") + (options.Name is { Length: > 0 } label ? $"-{label}" : "");
         var path = Path.Combine(options.ResultsDirectory, $"{stamp:yyyy-MM-dd}{suffix}.md");
         var md = new StringBuilder();
         md.AppendLine($"# TicketLedger benchmark, {stamp:yyyy-MM-dd HH:mm} UTC{(options.Quick ? " (quick mode)" : "")}").AppendLine();

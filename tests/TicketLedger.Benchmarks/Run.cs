@@ -60,12 +60,21 @@ public static class Run
             report.Add("reference", name, c, await LoadGenerator.RunAsync(http, c, script, options.Warmup, options.Measure));
     }
 
-    public static Dictionary<string, string> ServiceEnvironment(string connectionString, string key) => new()
+    /// <summary>
+    /// The service's settings; any BENCH_SERVICE_SET_&lt;name&gt; variable is passed on as &lt;name&gt; for diagnostic runs
+    /// (e.g. BENCH_SERVICE_SET_Audit__SealEvery=01:00:00 to take the audit sealer out of the picture).
+    /// </summary>
+    public static Dictionary<string, string> ServiceEnvironment(string connectionString, string key) => new Dictionary<string, string>
     {
         ["ConnectionStrings__Marten"] = connectionString,
         ["ASPNETCORE_ENVIRONMENT"] = Environment.GetEnvironmentVariable("BENCH_SERVICE_ENVIRONMENT") ?? "Production",
         ["Auth__ApiKeys__0__Name"] = "bench",
         ["Auth__ApiKeys__0__Role"] = "admin",
         ["Auth__ApiKeys__0__KeySha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant(),
-    };
+    }.Concat(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(e => ((string)e.Key).StartsWith(Override, StringComparison.Ordinal))
+            .Select(e => KeyValuePair.Create(((string)e.Key)[Override.Length..], (string)e.Value!)))
+        .ToDictionary();
+
+    private const string Override = "BENCH_SERVICE_SET_";
 }
