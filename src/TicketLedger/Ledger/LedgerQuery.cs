@@ -1,4 +1,5 @@
 using Marten;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Ledger;
@@ -7,7 +8,7 @@ namespace TicketLedger.Ledger;
 /// Reads the ledger from the projection's documents, never from the event table: the live totals, the daily
 /// snapshots up to a business date, or the recorded-day buckets plus the last partial day's entries for `knownAt`.
 /// </summary>
-public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock)
+public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock, AuditChain chain)
 {
     public async Task<LedgerFigures> Read(DateOnly? asOf, DateTimeOffset? knownAt, CancellationToken cancellation)
     {
@@ -20,7 +21,9 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
             .Where(e => e.Office == office.Code && e.FirstResumedDay != null && e.FirstResumedDay <= businessDate.DayNumber)
             .OrderBy(e => e.FirstResumedDay)
             .FirstOrDefaultAsync(cancellation);
-        return LedgerFigures.From(office.Code, businessDate, knownAt, counters, firstResumed, totals);
+        var chainHead = totals is null ? null : await chain.SealedHeadAtOrBelowAsync(totals.LastSequence, cancellation);
+        return LedgerFigures.From(office.Code, businessDate, knownAt, counters, firstResumed, new LedgerProvenance(
+            totals?.LastSequence ?? 0, totals?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
     }
 
     private async Task<Counters> AsOf(DateOnly date, LedgerTotals? totals, CancellationToken cancellation)
