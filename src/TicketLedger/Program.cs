@@ -1,4 +1,5 @@
 using JasperFx;
+using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 using TicketLedger.Reference;
@@ -20,6 +21,7 @@ builder.AddHealth();
 builder.AddJson();
 ReferenceData.AddReferenceData(builder);
 builder.AddIdempotency();
+builder.AddBureaus();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();
