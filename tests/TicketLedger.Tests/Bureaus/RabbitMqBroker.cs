@@ -22,11 +22,8 @@ public static class RabbitMqBroker
     {
         await using var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in queues)
-        {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
-            await channel.QueuePurgeAsync(queue);
-        }
+        // The service declared the queues (with its own arguments) when it started.
+        foreach (var queue in queues) await channel.QueuePurgeAsync(queue);
     }
 
     /// <summary>What a bureau would send: a JSON body and the message identity as the AMQP type (docs/messages.md).</summary>
