@@ -27,7 +27,10 @@ public static class RabbitMqBroker
     }
 
     /// <summary>What a bureau would send: a JSON body and the message identity as the AMQP type (docs/messages.md).</summary>
-    public static async Task PublishAsync(string queue, string messageType, object body, string? messageId = null)
+    public static Task PublishAsync(string queue, string messageType, object body, string? messageId = null) =>
+        PublishRawAsync(queue, messageType, JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web)), messageId);
+
+    public static async Task PublishRawAsync(string queue, string messageType, string body, string? messageId = null)
     {
         await using var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
@@ -38,8 +41,7 @@ public static class RabbitMqBroker
             ContentType = "application/json",
             DeliveryMode = DeliveryModes.Persistent,
         };
-        var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
-        await channel.BasicPublishAsync("", queue, mandatory: false, basicProperties: properties, body: bytes);
+        await channel.BasicPublishAsync("", queue, mandatory: false, basicProperties: properties, body: Encoding.UTF8.GetBytes(body));
     }
 
     public sealed record Received(string? Type, JsonElement Body);

@@ -95,4 +95,15 @@ public sealed class exchanging_messages_over_rabbitmq(RabbitMqFixture fixture) :
         Assert.Contains("not escalated to that bureau", dead[0].GetProperty("reason").GetString());
         Assert.Equal(BureauScenarios.ReplyType, dead[0].GetProperty("messageType").GetString());
     }
+
+    [RabbitMqFact]
+    public async Task an_unreadable_message_waits_in_the_dead_letter_store_with_its_body()
+    {
+        var marker = Guid.NewGuid().ToString("N");
+        await RabbitMqBroker.PublishRawAsync(BureauMessaging.OfficeInbox, BureauScenarios.ReplyType, "{\"ticketId\": \"" + marker + "\", oops");
+
+        var dead = await Eventually.Until(() => Host.DeadLettersAbout(marker), d => d.Count == 1, Timeout, "the unreadable reply in the dead-letter store");
+        Assert.Equal(JsonValueKind.String, dead[0].GetProperty("message").ValueKind);
+        Assert.False(string.IsNullOrEmpty(dead[0].GetProperty("reason").GetString()));
+    }
 }
