@@ -26,15 +26,18 @@ public static class BureauNotices
             .ToEndpoint(BureauMessaging.QueueFor(escalated.Bureau));
 
     /// <summary>
-    /// Only a bureau that holds (or held) the ticket hears of its resolution; a ticket solved inside the office
-    /// concerns no bureau, and its resolve costs no extra read.
+    /// The bureau the ticket was escalated to and the bureau that referred it hear of its resolution; a ticket raised
+    /// and solved inside the office concerns no bureau, and its resolve costs no extra read.
     /// </summary>
     public static async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, Ticket ticket, TicketResolved resolved, CancellationToken ct)
     {
-        if (ticket.Bureau is not { } bureau) return [];
+        var referred = ticket.Source == TicketSource.BureauReferral;
+        if (ticket.Bureau is null && !referred) return [];
         var view = await session.LoadAsync<TicketView>(ticket.Id, ct)
                    ?? throw new InvalidOperationException($"Ticket {ticket.Id} has no view to describe it to the bureau.");
-        return [new TicketResolvedNotice(ticket.Id, view.Number, view.Office, bureau, resolved.Resolution, resolved.OccurredAt, session.CorrelationId)
-            .ToEndpoint(BureauMessaging.QueueFor(bureau))];
+        var referrer = referred ? (await session.LoadAsync<BureauReferral>(ticket.Id, ct))?.Bureau : null;
+        return [.. new[] { ticket.Bureau, referrer }.OfType<string>().Distinct().Select(bureau =>
+            new TicketResolvedNotice(ticket.Id, view.Number, view.Office, bureau, resolved.Resolution, resolved.OccurredAt, session.CorrelationId)
+                .ToEndpoint(BureauMessaging.QueueFor(bureau)))];
     }
 }

@@ -9,6 +9,9 @@ using Wolverine;
 
 namespace TicketLedger.Bureaus;
 
+/// <summary>Which bureau handed a ticket's problem over, so that bureau hears how it ended.</summary>
+public sealed record BureauReferral(Guid Id, string Bureau, string MessageId);
+
 /// <summary>
 /// A problem handed over by a bureau or the hotline, raised as a ticket through the same intake as POST /api/tickets.
 /// The ticket id is derived from the sender and its message id, so a referral delivered again finds its ticket
@@ -34,6 +37,7 @@ public static class ReceiveProblemReferralHandler
         session.LastModifiedBy = referral.From;
         var now = clock.GetUtcNow();
         var raised = await TicketIntake.RaiseAsync(session, office, command, ticketId, now, ct);
+        if (source == TicketSource.BureauReferral) session.Store(new BureauReferral(ticketId, referral.From!, referral.MessageId));
         return [ResponseDeadline.For(raised, now)];
     }
 

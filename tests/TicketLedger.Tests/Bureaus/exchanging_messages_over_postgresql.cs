@@ -108,6 +108,20 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
     }
 
     [Fact]
+    public async Task the_bureau_that_referred_a_problem_hears_of_its_resolution()
+    {
+        var subject = await Host.GivenSubject();
+        await ToOfficeInbox(new ProblemReferral("zjj-0007", "zjj", subject, "logistics", "工地运输受阻", "渣土车无法通行"));
+        var referred = ReceiveProblemReferralHandler.TicketIdFor("zjj", "zjj-0007");
+        await Host.Assign(referred);
+
+        var tracked = await Tracked(() => Host.Resolve(referred), external: false);
+
+        var notice = tracked.Sent.SingleEnvelope<TicketResolvedNotice>();
+        Assert.EndsWith("/bureau.zjj", notice.Destination!.ToString().TrimEnd('/'));
+    }
+
+    [Fact]
     public async Task impossible_messages_go_to_the_dead_letter_store_with_their_reason()
     {
         var (notEscalated, _) = await Host.GivenTicket();
