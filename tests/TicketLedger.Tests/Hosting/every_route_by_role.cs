@@ -46,6 +46,8 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["GET /api/audit/verify"] = [Auditor, Admin],
         ["GET /api/audit/digest"] = [Auditor, Admin],
         ["POST /api/admin/projections/rebuild"] = [Admin],
+        ["GET /api/admin/dead-letters"] = [Admin],
+        ["POST /api/admin/dead-letters/{id}/replay"] = [Admin],
     };
 
     private static readonly Dictionary<string, string> KeyOf = new()
