@@ -1,5 +1,6 @@
 using JasperFx;
 using TicketLedger.Audit;
+using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 using TicketLedger.Reference;
@@ -21,6 +22,7 @@ builder.AddHealth();
 builder.AddJson();
 ReferenceData.AddReferenceData(builder);
 builder.AddIdempotency();
+builder.AddBureaus();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();

@@ -58,6 +58,15 @@ public sealed class AuditChain(IDocumentStore store)
     public async Task<ChainHead?> HeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
     {
         await SealAsync(ct);
+        return await SealedHeadAtOrBelowAsync(sequence, ct);
+    }
+
+    /// <summary>
+    /// The sealed head at or below a sequence, without sealing first: cheap enough for every ledger read. It may lag
+    /// the events by the sealer's interval; the hash then covers the events up to its own, lower, sequence.
+    /// </summary>
+    public async Task<ChainHead?> SealedHeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
+    {
         await using var connection = await OpenAsync(ct);
         // mt_events named first: tables are locked in the order a store reset truncates them (see ChainSql).
         await using var query = new NpgsqlCommand($"""
@@ -70,6 +79,18 @@ public sealed class AuditChain(IDocumentStore store)
         if (!await reader.ReadAsync(ct)) return null;
         return new ChainHead(reader.GetInt64(0), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(1)),
             reader.GetFieldValue<DateTimeOffset>(2), reader.GetFieldValue<DateTimeOffset>(3));
+    }
+
+    /// <summary>Each event's link hash (its content chained to its stream's previous event), by sequence.</summary>
+    public async Task<IReadOnlyDictionary<long, string>> EventHashesAsync(IReadOnlyCollection<long> sequences, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var query = new NpgsqlCommand($"select seq_id, event_hash from {Schema}.tl_audit_link where seq_id = any(@sequences)", connection);
+        query.Parameters.AddWithValue("sequences", sequences.ToArray());
+        var hashes = new Dictionary<long, string>();
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) hashes[reader.GetInt64(0)] = Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(1));
+        return hashes;
     }
 
     /// <summary>Walks both chains over every event; with an anchor, also proves the chain up to it is unchanged.</summary>

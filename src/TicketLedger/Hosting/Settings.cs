@@ -23,6 +23,7 @@ public static class Settings
     public const string ApiKeyHash = "Auth:ApiKeys:<i>:KeySha256";
     public const string ApiKeyBureau = "Auth:ApiKeys:<i>:Bureau";
     public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
+    public const string AuditSealEvery = "Audit:SealEvery";
     public const string Reference = "Reference";
 
     public sealed record Setting(string Key, string Default, string Meaning);
@@ -45,6 +46,7 @@ public static class Settings
         new(ApiKeyHash, "", "lower-case hex SHA-256 of the key"),
         new(ApiKeyBureau, "", "bureau code of a bureau key"),
         new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
+        new(AuditSealEvery, "00:00:01", "how far the global audit chain may trail the appends"),
         new("Reference:Categories:<i>:Code", "(appsettings.json: supplies, labour, …)", "problem category code"),
         new("Reference:Categories:<i>:Label", "(appsettings.json)", "Chinese label of the category"),
         new("Reference:Departments:<i>:Code", "(appsettings.json: xmb, hbb, djb, jfb)", "office department code"),

@@ -30,21 +30,20 @@ public static class ExportTicketsEndpoint
     [Tags("Ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("text/csv")]
-    public static async Task<IResult> Csv(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
+    public static async Task<IResult> GetCsv(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
     {
         var text = new StringBuilder();
-        text.AppendJoin(',', Header(lang).Select(Quote)).Append("\r\n");
+        text.AppendJoin(',', Header(lang).Select(Csv.Quote)).Append("\r\n");
         foreach (var row in await Rows(session, office, reference, lang, cancellation))
-            text.AppendJoin(',', row.Select(Quote)).Append("\r\n");
-        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(text.ToString())).ToArray();
-        return Results.File(bytes, "text/csv; charset=utf-8", $"tickets-{office.Code}.csv");
+            text.AppendJoin(',', row.Select(Csv.Quote)).Append("\r\n");
+        return Results.File(Csv.WithBom(text), "text/csv; charset=utf-8", $"tickets-{office.Code}.csv");
     }
 
     [WolverineGet("/api/ledger/tickets.xlsx", OperationId = "ExportTicketsXlsx", Summary = "The problem ledger as an Excel workbook")]
     [Tags("Ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-    public static async Task<IResult> Xlsx(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
+    public static async Task<IResult> GetXlsx(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
     {
         var header = Header(lang);
         var rows = (await Rows(session, office, reference, lang, cancellation))
@@ -85,11 +84,4 @@ public static class ExportTicketsEndpoint
         (TicketStatus.Resolved, _) => "已解决",
         _ => status.ToString(),
     };
-
-    /// <summary>RFC 4180 quoting; a leading formula character is defused so a spreadsheet never evaluates user text.</summary>
-    private static string Quote(string value)
-    {
-        if (value.Length > 0 && "=+-@".Contains(value[0])) value = "'" + value;
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
-    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 
@@ -22,8 +23,8 @@ public static class GetLedgerEndpoint
     [WolverineGet("/api/ledger", OperationId = "GetLedger", Summary = "The live ledger, or as it stood on a business date (asOf) and as recorded by an instant (knownAt)")]
     [Tags("Ledger")]
     [Authorize(Policy = Policies.Read)]
-    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, IQuerySession session, Office office, TimeProvider clock, CancellationToken cancellation) =>
-        new LedgerQuery(session, office, clock).Read(LedgerParameters.Date(asOf), LedgerParameters.Instant(knownAt), cancellation);
+    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, IQuerySession session, Office office, TimeProvider clock, AuditChain chain, CancellationToken cancellation) =>
+        new LedgerQuery(session, office, clock, chain).Read(LedgerParameters.Date(asOf), LedgerParameters.Instant(knownAt), cancellation);
 }
 
 public static class LedgerParameters

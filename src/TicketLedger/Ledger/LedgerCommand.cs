@@ -24,7 +24,7 @@ public static class LedgerCommand
             await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
 
         await using var session = store.QuerySession();
-        var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System)
+        var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System, app.Services.GetRequiredService<TicketLedger.Audit.AuditChain>())
             .Read(LedgerParameters.Date(asOf), null, CancellationToken.None);
         Console.WriteLine(LedgerReport.Write(figures, lang));
         return 0;

@@ -11,7 +11,7 @@ public sealed record LedgerFigures(
     FundFigures Funds,
     LedgerProvenance Provenance)
 {
-    public static LedgerFigures From(string office, DateOnly asOf, DateTimeOffset? knownAt, Counters c, LedgerEntity? firstResumed, LedgerTotals? totals)
+    public static LedgerFigures From(string office, DateOnly asOf, DateTimeOffset? knownAt, Counters c, LedgerEntity? firstResumed, LedgerProvenance provenance)
     {
         int Count(string metric) => (int)c.Of(metric);
         var raised = Count(Metric.Raised);
@@ -32,7 +32,7 @@ public sealed record LedgerFigures(
                 Count(Metric.WorkersReturned), (int)headcount, Rate(c.Of(Metric.WorkersReturned), headcount),
                 firstResumed is null ? null : new FirstResumption(firstResumed.Id, firstResumed.Name ?? "", DateOnly.FromDayNumber(firstResumed.FirstResumedDay!.Value))),
             new FundFigures(c.Of(Metric.FundsYuan), c.Breakdown(Metric.FundsBatchPrefix)),
-            new LedgerProvenance(totals?.LastSequence ?? 0, totals?.LastRecordedAt));
+            provenance);
     }
 
     private static SortedDictionary<string, int> ToCounts(SortedDictionary<string, decimal> breakdown) =>
@@ -58,5 +58,9 @@ public sealed record FirstResumption(Guid SubjectId, string Name, DateOnly Resum
 
 public sealed record FundFigures(decimal DisbursedYuan, SortedDictionary<string, decimal> ByBatch);
 
-/// <summary>Which events the figures were computed from: the projection had read up to this sequence.</summary>
-public sealed record LedgerProvenance(long LastSequence, DateTimeOffset? LastRecordedAt);
+/// <summary>
+/// Which events the figures were computed from: the projection had read up to LastSequence; ChainHash is the
+/// tamper-evident chain's hash at ChainSequence (the sealed head at or below it), which an auditor can verify with
+/// `audit verify --against ChainSequence:ChainHash`.
+/// </summary>
+public sealed record LedgerProvenance(long LastSequence, DateTimeOffset? LastRecordedAt, long? ChainSequence, string? ChainHash);

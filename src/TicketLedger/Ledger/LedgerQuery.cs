@@ -1,4 +1,5 @@
 using Marten;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Ledger;
@@ -7,55 +8,45 @@ namespace TicketLedger.Ledger;
 /// Reads the ledger from the projection's documents, never from the event table: the live totals, the daily
 /// snapshots up to a business date, or the recorded-day buckets plus the last partial day's entries for `knownAt`.
 /// </summary>
-public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock)
+public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock, AuditChain chain)
 {
+    /// <summary>One batched round trip for the figures, one more for the chain head that vouches for them.</summary>
     public async Task<LedgerFigures> Read(DateOnly? asOf, DateTimeOffset? knownAt, CancellationToken cancellation)
     {
         var businessDate = asOf ?? office.LocalDate(knownAt ?? clock.GetUtcNow());
-        var totals = await session.LoadAsync<LedgerTotals>(office.Code, cancellation);
-        var counters = knownAt is { } recordedBy
-            ? await AsRecordedBy(businessDate, recordedBy, cancellation)
-            : await AsOf(businessDate, totals, cancellation);
-        var firstResumed = await session.Query<LedgerEntity>()
-            .Where(e => e.Office == office.Code && e.FirstResumedDay != null && e.FirstResumedDay <= businessDate.DayNumber)
+        var day = businessDate.DayNumber;
+        var current = knownAt is null && businessDate >= office.LocalDate(clock.GetUtcNow());
+
+        var batch = session.CreateBatchQuery();
+        var totals = batch.Load<LedgerTotals>(office.Code);
+        var firstResumed = batch.Query<LedgerEntity>()
+            .Where(e => e.Office == office.Code && e.FirstResumedDay != null && e.FirstResumedDay <= day)
             .OrderBy(e => e.FirstResumedDay)
-            .FirstOrDefaultAsync(cancellation);
-        return LedgerFigures.From(office.Code, businessDate, knownAt, counters, firstResumed, totals);
-    }
-
-    private async Task<Counters> AsOf(DateOnly date, LedgerTotals? totals, CancellationToken cancellation)
-    {
-        var counters = new Counters();
-        if (totals is null) return counters;
-        if (date >= office.LocalDate(clock.GetUtcNow()))
-        {
-            // The live totals minus the days ahead (a deadline falling due tomorrow): one document and a row or two.
-            counters.AddAll(totals.Counters);
-            var ahead = await session.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day > date.DayNumber).ToListAsync(cancellation);
-            foreach (var day in ahead) counters.AddAll(day.Counters, -1);
-            return counters;
-        }
-        var days = await session.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day <= date.DayNumber).ToListAsync(cancellation);
-        foreach (var day in days) counters.AddAll(day.Counters);
-        return counters;
-    }
-
-    private async Task<Counters> AsRecordedBy(DateOnly date, DateTimeOffset knownAt, CancellationToken cancellation)
-    {
-        var recordedDay = DateOnly.FromDateTime(knownAt.UtcDateTime);
+            .FirstOrDefault();
+        // Current: the live totals minus the days ahead (a deadline falling due tomorrow). Past: the daily snapshots up to
+        // the date. Known at an instant: the recorded-day buckets before its day, plus that day's per-event entries.
+        var days = current
+            ? batch.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day > day).ToList()
+            : knownAt is null ? batch.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day <= day).ToList() : null;
+        var recordedDay = DateOnly.FromDateTime((knownAt ?? default).UtcDateTime);
         var startOfRecordedDay = new DateTimeOffset(recordedDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var buckets = await session.Query<LedgerRecordedDay>()
-            .Where(b => b.Office == office.Code && b.Day <= date.DayNumber && b.RecordedDay < recordedDay.DayNumber)
-            .ToListAsync(cancellation);
-        var tail = await session.Query<LedgerEntry>()
-            .Where(e => e.Office == office.Code && e.RecordedAt >= startOfRecordedDay && e.RecordedAt <= knownAt)
-            .ToListAsync(cancellation);
+        var buckets = knownAt is null ? null : batch.Query<LedgerRecordedDay>()
+            .Where(b => b.Office == office.Code && b.Day <= day && b.RecordedDay < recordedDay.DayNumber).ToList();
+        var tail = knownAt is not { } k ? null : batch.Query<LedgerEntry>()
+            .Where(e => e.Office == office.Code && e.RecordedAt >= startOfRecordedDay && e.RecordedAt <= k).ToList();
+        await batch.Execute(cancellation);
 
         var counters = new Counters();
-        foreach (var bucket in buckets) counters.AddAll(bucket.Counters);
-        foreach (var entry in tail)
-        foreach (var (_, changes) in entry.Changes.Where(c => c.Key <= date.DayNumber))
+        if (await totals is { } live && current) counters.AddAll(live.Counters);
+        foreach (var ledgerDay in days is null ? [] : await days) counters.AddAll(ledgerDay.Counters, current ? -1 : 1);
+        foreach (var bucket in buckets is null ? [] : await buckets) counters.AddAll(bucket.Counters);
+        foreach (var entry in tail is null ? [] : await tail)
+        foreach (var (_, changes) in entry.Changes.Where(c => c.Key <= day))
             counters.AddAll(changes);
-        return counters;
+
+        var lastSequence = (await totals)?.LastSequence;
+        var chainHead = lastSequence is { } sequence ? await chain.SealedHeadAtOrBelowAsync(sequence, cancellation) : null;
+        return LedgerFigures.From(office.Code, businessDate, knownAt, counters, await firstResumed, new LedgerProvenance(
+            lastSequence ?? 0, (await totals)?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
     }
 }

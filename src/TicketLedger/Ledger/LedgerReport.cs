@@ -3,6 +3,7 @@ using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 
@@ -76,9 +77,14 @@ public static class GetLedgerReportEndpoint
     [Tags("Ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("text/plain")]
-    public static async Task<IResult> Get(string? asOf, string? knownAt, string? lang, IQuerySession session, Office office, TimeProvider clock, CancellationToken cancellation)
+    public static async Task<IResult> Get(
+        string? asOf, string? knownAt, string? lang, IQuerySession session, Office office, TimeProvider clock, AuditChain chain,
+        HttpResponse response, CancellationToken cancellation)
     {
-        var figures = await new LedgerQuery(session, office, clock).Read(LedgerParameters.Date(asOf), LedgerParameters.Instant(knownAt), cancellation);
+        var figures = await new LedgerQuery(session, office, clock, chain).Read(LedgerParameters.Date(asOf), LedgerParameters.Instant(knownAt), cancellation);
+        // The paragraph is for people; its provenance travels in headers for the systems that file it.
+        response.Headers["X-Ledger-Sequence"] = figures.Provenance.LastSequence.ToString(CultureInfo.InvariantCulture);
+        if (figures.Provenance.ChainHash is { } hash) response.Headers["X-Chain-Head"] = $"{figures.Provenance.ChainSequence}:{hash}";
         return Results.Text(LedgerReport.Write(figures, string.IsNullOrWhiteSpace(lang) ? "zh" : lang), "text/plain; charset=utf-8");
     }
 }

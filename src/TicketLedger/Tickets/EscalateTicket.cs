@@ -1,8 +1,11 @@
 using FluentValidation;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
@@ -37,9 +40,12 @@ public static class EscalateTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static TicketEscalated Post(
-        EscalateTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static async Task<(Events, OutgoingMessages)> Post(EscalateTicket command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session, CancellationToken ct)
+    {
+        var escalated = Decide(command, ticket, clock.GetUtcNow());
+        return ([escalated], await BureauNotices.EscalatedAsync(session, escalated, ct));
+    }
 
     public static TicketEscalated Decide(EscalateTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Bureau!, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());

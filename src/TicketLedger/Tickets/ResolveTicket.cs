@@ -1,7 +1,10 @@
 using FluentValidation;
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
+using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 using Wolverine.Persistence;
@@ -32,9 +35,12 @@ public static class ResolveTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static TicketResolved Post(
-        ResolveTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static async Task<(Events, OutgoingMessages)> Post(ResolveTicket command,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session, CancellationToken ct)
+    {
+        var resolved = Decide(command, ticket, clock.GetUtcNow());
+        return ([resolved], await BureauNotices.ResolvedAsync(session, ticket, resolved, ct));
+    }
 
     public static TicketResolved Decide(ResolveTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Resolution!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());

@@ -9,6 +9,8 @@ public sealed class Ticket
     public Guid Id { get; set; }
     public long Version { get; set; }
     public TicketStatus Status { get; set; }
+    /// <summary>Whether a bureau handed the problem over (it then hears of the resolution).</summary>
+    public TicketSource Source { get; set; }
     public DateTimeOffset RaisedAt { get; set; }
     public DateTimeOffset DueBy { get; set; }
     public DateTimeOffset? RespondedAt { get; set; }
@@ -17,7 +19,7 @@ public sealed class Ticket
     public bool DeadlineMissed { get; set; }
 
     public static Ticket Create(TicketRaised e) =>
-        new() { Id = e.TicketId, Status = TicketStatus.Open, RaisedAt = e.OccurredAt, DueBy = e.DueBy };
+        new() { Id = e.TicketId, Status = TicketStatus.Open, Source = e.Source, RaisedAt = e.OccurredAt, DueBy = e.DueBy };
 
     public void Apply(TicketAssigned e)
     {

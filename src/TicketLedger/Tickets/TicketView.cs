@@ -37,6 +37,9 @@ public sealed class TicketView
     /// <summary>Not answered by the end of the day it was raised, judged at <paramref name="at"/> while still unanswered.</summary>
     public bool IsOverdueAt(DateTimeOffset at) => RespondedAt is { } responded ? responded > DueBy : at > DueBy;
 
+    /// <summary>PostgreSQL keeps microseconds: the view written at append time must equal the one a rebuild writes.</summary>
+    private static DateTimeOffset AsStored(DateTimeOffset timestamp) => timestamp.AddTicks(-(timestamp.Ticks % 10));
+
     public static TicketView? Advance(TicketView? view, IEvent e)
     {
         if (e.Data is TicketRaised raised)
@@ -44,7 +47,7 @@ public sealed class TicketView
             {
                 Id = raised.TicketId, Office = raised.Office, Number = raised.Number, SubjectId = raised.SubjectId,
                 Category = raised.Category, Title = raised.Title, Description = raised.Description, Source = raised.Source,
-                Status = TicketStatus.Open, RaisedAt = raised.OccurredAt, DueBy = raised.DueBy, RecordedAt = e.Timestamp,
+                Status = TicketStatus.Open, RaisedAt = raised.OccurredAt, DueBy = raised.DueBy, RecordedAt = AsStored(e.Timestamp),
             };
         if (view is null) return null;
 
@@ -81,7 +84,7 @@ public sealed class TicketView
                 break;
         }
         view.Version = e.Version;
-        view.LastRecordedAt = e.Timestamp;
+        view.LastRecordedAt = AsStored(e.Timestamp);
         return view;
     }
 

@@ -29,6 +29,7 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["GET /api/tickets"] = Everyone,
         ["GET /api/tickets/{id}"] = Everyone,
         ["GET /api/tickets/{id}/history"] = Everyone,
+        ["GET /api/tickets/{id}/history.csv"] = Everyone,
         ["POST /api/tickets"] = Writers,
         ["POST /api/tickets/{id}/assign"] = Writers,
         ["POST /api/tickets/{id}/respond"] = Writers,
@@ -42,6 +43,11 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["GET /api/ledger/report"] = Readers,
         ["GET /api/ledger/tickets.csv"] = Readers,
         ["GET /api/ledger/tickets.xlsx"] = Readers,
+        ["GET /api/audit/verify"] = [Auditor, Admin],
+        ["GET /api/audit/digest"] = [Auditor, Admin],
+        ["POST /api/admin/projections/rebuild"] = [Admin],
+        ["GET /api/admin/dead-letters"] = [Admin],
+        ["POST /api/admin/dead-letters/{id}/replay"] = [Admin],
     };
 
     private static readonly Dictionary<string, string> KeyOf = new()

@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -16,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Audit.AuditChain _auditChain;
         private readonly TicketLedger.Hosting.Office _office;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_ledger(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_ledger(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TicketLedger.Audit.AuditChain auditChain, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _timeProvider = timeProvider;
+            _auditChain = auditChain;
             _office = office;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -49,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ((Marten.IQuerySession)documentSession), _office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, ledgerFigures_response, 404);

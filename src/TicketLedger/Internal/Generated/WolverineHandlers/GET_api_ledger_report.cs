@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -16,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Audit.AuditChain _auditChain;
         private readonly TicketLedger.Hosting.Office _office;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_ledger_report(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_ledger_report(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TicketLedger.Audit.AuditChain auditChain, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _timeProvider = timeProvider;
+            _auditChain = auditChain;
             _office = office;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -50,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ((Marten.IQuerySession)documentSession), _office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain, httpContext.Response, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

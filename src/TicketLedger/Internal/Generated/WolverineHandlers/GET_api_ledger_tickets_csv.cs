@@ -49,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Ledger.ExportTicketsEndpoint.Csv(lang, ((Marten.IQuerySession)documentSession), _office, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Ledger.ExportTicketsEndpoint.GetCsv(lang, ((Marten.IQuerySession)documentSession), _office, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

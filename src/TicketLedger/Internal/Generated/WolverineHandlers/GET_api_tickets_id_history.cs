@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -15,13 +16,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_tickets_id_history : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly TicketLedger.Audit.AuditChain _auditChain;
         private readonly TicketLedger.Hosting.Office _office;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_tickets_id_history(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_tickets_id_history(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.AuditChain auditChain, TicketLedger.Hosting.Office office, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _auditChain = auditChain;
             _office = office;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -49,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Tickets.TicketHistoryEndpoint.Get(id, ((Marten.IQuerySession)documentSession), _office, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Tickets.TicketHistoryEndpoint.Get(id, ((Marten.IQuerySession)documentSession), _office, _auditChain, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -90,23 +90,28 @@ namespace Internal.Generated.WolverineHandlers
 
                 
                 // The actual HTTP request handler execution
-                var ticketResolved = TicketLedger.Tickets.ResolveTicketEndpoint.Post(command, stream_ticket.Aggregate, _timeProvider);
+                (var events, var outgoingMessages) = await TicketLedger.Tickets.ResolveTicketEndpoint.Post(command, stream_ticket.Aggregate, _timeProvider, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
 
-                if (ticketResolved != null)
+                if (events != null)
                 {
-                    stream_ticket.AppendOne(ticketResolved);
+                    
+                    // Capturing any possible events returned from the command handlers
+                    stream_ticket.AppendMany(events);
                 }
+
+                
+                // Outgoing, cascaded message
+                await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
                 
                 // Save all pending changes to this Marten session
                 await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+                // Wolverine automatically sets the status code to 204 for empty responses
+                if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
                 
                 // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
                 await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-                // Wolverine automatically sets the status code to 204 for empty responses
-                if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
             }
             catch (Marten.Exceptions.StreamLockedException streamLockedException)
             {

@@ -1,0 +1,43 @@
+using Marten;
+using TicketLedger.Subjects;
+using TicketLedger.Tickets;
+using Wolverine;
+
+namespace TicketLedger.Bureaus;
+
+/// <summary>
+/// The outgoing bureau messages of a lifecycle command. The endpoint returns them beside its events, so Wolverine's
+/// Marten outbox commits them in the same transaction as the append: no event without its message, nor the reverse.
+/// </summary>
+public static class BureauNotices
+{
+    public static async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, TicketEscalated escalated, CancellationToken ct)
+    {
+        var ticket = await session.LoadAsync<TicketView>(escalated.TicketId, ct)
+                     ?? throw new InvalidOperationException($"Ticket {escalated.TicketId} has no view to describe it to the bureau.");
+        var subject = await session.LoadAsync<SubjectView>(ticket.SubjectId, ct);
+        return [Escalated(escalated, ticket, subject?.Name, session.CorrelationId)];
+    }
+
+    public static RoutedToEndpointMessage<TicketEscalatedToBureau> Escalated(
+        TicketEscalated escalated, TicketView ticket, string? subjectName, string? correlationId) =>
+        new TicketEscalatedToBureau(ticket.Id, ticket.Number, ticket.Office, escalated.Bureau, escalated.Reason, ticket.SubjectId,
+                subjectName, ticket.Category, ticket.Title, ticket.Description, ticket.RaisedAt, escalated.OccurredAt, correlationId)
+            .ToEndpoint(BureauMessaging.QueueFor(escalated.Bureau));
+
+    /// <summary>
+    /// The bureau the ticket was escalated to and the bureau that referred it hear of its resolution; a ticket raised
+    /// and solved inside the office concerns no bureau, and its resolve costs no extra read.
+    /// </summary>
+    public static async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, Ticket ticket, TicketResolved resolved, CancellationToken ct)
+    {
+        var referred = ticket.Source == TicketSource.BureauReferral;
+        if (ticket.Bureau is null && !referred) return [];
+        var view = await session.LoadAsync<TicketView>(ticket.Id, ct)
+                   ?? throw new InvalidOperationException($"Ticket {ticket.Id} has no view to describe it to the bureau.");
+        var referrer = referred ? (await session.LoadAsync<BureauReferral>(ticket.Id, ct))?.Bureau : null;
+        return [.. new[] { ticket.Bureau, referrer }.OfType<string>().Distinct().Select(bureau =>
+            new TicketResolvedNotice(ticket.Id, view.Number, view.Office, bureau, resolved.Resolution, resolved.OccurredAt, session.CorrelationId)
+                .ToEndpoint(BureauMessaging.QueueFor(bureau)))];
+    }
+}
