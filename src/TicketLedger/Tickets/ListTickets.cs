@@ -10,6 +10,8 @@ public sealed record TicketPage(IReadOnlyList<TicketResponse> Items, int Page, i
 public static class ListTicketsEndpoint
 {
     public const int MaxPageSize = 200;
+    /// <summary>Keeps (page - 1) × pageSize within the range of an offset; deeper than ten million views is not a page anyone reads.</summary>
+    public const int MaxPage = 50_000;
 
     [WolverineGet("/api/tickets", OperationId = "ListTickets"), Tags("tickets")]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<TicketPage>(200)]
@@ -21,7 +23,7 @@ public static class ListTicketsEndpoint
         var byStatus = errors.Status("status", status);
         var bySubject = errors.Id("subjectId", subjectId);
         var byOverdue = errors.Boolean("overdue", overdue);
-        var pageNumber = errors.Integer("page", page, 1, int.MaxValue) ?? 1;
+        var pageNumber = errors.Integer("page", page, 1, MaxPage) ?? 1;
         var size = errors.Integer("pageSize", pageSize, 1, MaxPageSize) ?? 20;
         if (errors.Any) return errors.Result();
 
@@ -35,7 +37,10 @@ public static class ListTicketsEndpoint
         if (byOverdue == true) query = query.Where(t => t.RespondedLate || (t.RespondedAt == null && t.DueBy < now));
         if (byOverdue == false) query = query.Where(t => !t.RespondedLate && (t.RespondedAt != null || t.DueBy >= now));
 
-        var found = await query.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ToPagedListAsync(pageNumber, size, ct);
-        return Results.Ok(new TicketPage(found.Select(v => TicketResponse.From(v, office, now)).ToList(), pageNumber, size, found.TotalItemCount));
+        // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
+        var total = await query.CountAsync(ct);
+        var found = await query.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number)
+            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(ct);
+        return Results.Ok(new TicketPage(found.Select(v => TicketResponse.From(v, office, now)).ToList(), pageNumber, size, total));
     }
 }
