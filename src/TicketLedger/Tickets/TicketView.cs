@@ -47,7 +47,9 @@ public sealed class TicketView
             {
                 Id = raised.TicketId, Office = raised.Office, Number = raised.Number, SubjectId = raised.SubjectId,
                 Category = raised.Category, Title = raised.Title, Description = raised.Description, Source = raised.Source,
-                Status = TicketStatus.Open, RaisedAt = raised.OccurredAt, DueBy = raised.DueBy, RecordedAt = AsStored(e.Timestamp),
+                // UTC because RaisedAt is an indexed timestamptz column, which Npgsql writes only from offset 0.
+                Status = TicketStatus.Open, RaisedAt = raised.OccurredAt.ToUniversalTime(), DueBy = raised.DueBy.ToUniversalTime(),
+                RecordedAt = AsStored(e.Timestamp),
             };
         if (view is null) return null;
 
