@@ -67,4 +67,17 @@ public sealed class the_service_foundation(ApiFixture fixture) : ApiTest(fixture
         var id = result.Context.Response.Headers["X-Correlation-ID"].ToString();
         Assert.Equal(32, id.Length);
     }
+
+    [Fact]
+    public async Task a_nul_character_in_any_text_is_a_400_not_a_database_error()
+    {
+        var result = await Host.Scenario(x =>
+        {
+            x.Post.Text("""{"kind":"site","name":"工地\u0000","address":"x"}""").ToUrl("/api/subjects");
+            x.WithRequestHeader("Content-Type", "application/json");
+            x.WithRequestHeader("X-Api-Key", Keys.Staff);
+            x.StatusCodeShouldBe(400);
+        });
+        Assert.Contains("NUL", result.ReadAsText());
+    }
 }
