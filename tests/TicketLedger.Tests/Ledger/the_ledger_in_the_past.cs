@@ -53,7 +53,8 @@ public sealed class the_ledger_in_the_past(ApiFixture fixture) : ApiTest(fixture
 
         var live = await Events.Ledger();
         var asOfToday = await Events.Ledger("?asOf=" + today);
-        Assert.Equivalent(live, asOfToday);
+        // The figures, not their provenance: the audit sealer may extend the chain between the two reads.
+        Assert.Equivalent(live with { Provenance = null! }, asOfToday with { Provenance = null! });
     }
 
     [Fact]
