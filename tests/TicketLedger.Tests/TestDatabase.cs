@@ -18,7 +18,7 @@ public static class TestDatabase
         {
             var builder = new Npgsql.NpgsqlConnectionStringBuilder(configured);
             var server = new Npgsql.NpgsqlConnectionStringBuilder(configured) { Database = "postgres" };
-            CreateDatabase(server.ConnectionString, database);
+            EmbeddedPostgres.CreateDatabaseIfMissing(server.ConnectionString, database);
             builder.Database = database;
             return builder.ConnectionString;
         }
@@ -35,16 +35,5 @@ public static class TestDatabase
         });
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
         return cluster;
-    }
-
-    private static void CreateDatabase(string serverConnection, string database)
-    {
-        using var connection = new Npgsql.NpgsqlConnection(serverConnection);
-        connection.Open();
-        using var exists = new Npgsql.NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", database);
-        if (exists.ExecuteScalar() is not null) return;
-        using var create = new Npgsql.NpgsqlCommand($"create database \"{database}\"", connection);
-        create.ExecuteNonQuery();
     }
 }

@@ -60,9 +60,12 @@ public sealed class EmbeddedPostgres : IDisposable
         MaxPoolSize = 50,
     }.ConnectionString;
 
-    public void CreateDatabaseIfMissing(string database)
+    public void CreateDatabaseIfMissing(string database) => CreateDatabaseIfMissing(ConnectionString("postgres"), database);
+
+    /// <summary>Creates a database on any server the connection string reaches (its own database is only used to connect).</summary>
+    public static void CreateDatabaseIfMissing(string serverConnectionString, string database)
     {
-        using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        using var connection = new NpgsqlConnection(serverConnectionString);
         connection.Open();
         using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
         exists.Parameters.AddWithValue("name", database);

@@ -21,10 +21,12 @@ public static class ExportTicketsEndpoint
     private static readonly string[] ChineseHeader = ["编号", "服务对象", "问题类别", "提出时间", "责任部门", "上报部门", "状态", "回复时间", "解决时间", "解决情况"];
     private static readonly string[] EnglishHeader = ["number", "subject", "category", "raised", "department", "bureau", "status", "responded", "resolved", "resolution"];
 
-    public static ProblemDetails Validate(string? lang) =>
-        string.IsNullOrWhiteSpace(lang) || LedgerReport.Languages.Contains(lang)
-            ? WolverineContinue.NoProblems
-            : new ValidationProblemDetails(new Dictionary<string, string[]> { ["lang"] = ["Use zh or en."] }) { Status = 400 };
+    public static ProblemDetails Validate(string? lang)
+    {
+        var errors = new Dictionary<string, string[]>();
+        LedgerReport.CheckLanguage(errors, lang);
+        return LedgerParameters.Problem(errors);
+    }
 
     [WolverineGet("/api/ledger/tickets.csv", OperationId = "ExportTicketsCsv", Summary = "The problem ledger as CSV (UTF-8 with BOM)")]
     [Tags("Ledger")]

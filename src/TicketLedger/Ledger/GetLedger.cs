@@ -16,8 +16,7 @@ public static class GetLedgerEndpoint
 {
     public static ProblemDetails Validate(string? asOf, string? knownAt)
     {
-        var errors = LedgerParameters.Errors(asOf, knownAt);
-        return errors.Count == 0 ? WolverineContinue.NoProblems : new ValidationProblemDetails(errors) { Status = 400, Title = "One or more fields are invalid." };
+        return LedgerParameters.Problem(LedgerParameters.Errors(asOf, knownAt));
     }
 
     [WolverineGet("/api/ledger", OperationId = "GetLedger", Summary = "The live ledger, or as it stood on a business date (asOf) and as recorded by an instant (knownAt)")]
@@ -29,6 +28,9 @@ public static class GetLedgerEndpoint
 
 public static class LedgerParameters
 {
+    public static ProblemDetails Problem(Dictionary<string, string[]> errors) =>
+        errors.Count == 0 ? WolverineContinue.NoProblems : new ValidationProblemDetails(errors) { Status = 400, Title = "One or more fields are invalid." };
+
     public static Dictionary<string, string[]> Errors(string? asOf, string? knownAt)
     {
         var errors = new Dictionary<string, string[]>();

@@ -11,7 +11,7 @@ public static class LedgerCommand
         var asOf = CommandLine.Option(args, "--as-of");
         var lang = CommandLine.Option(args, "--lang") ?? "zh";
         var errors = LedgerParameters.Errors(asOf, null);
-        if (!LedgerReport.Languages.Contains(lang)) errors["lang"] = ["Use zh or en."];
+        LedgerReport.CheckLanguage(errors, lang);
         if (errors.Count > 0)
         {
             foreach (var (field, messages) in errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");

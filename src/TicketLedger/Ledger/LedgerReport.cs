@@ -14,6 +14,12 @@ public static class LedgerReport
 {
     public static readonly string[] Languages = ["zh", "en"];
 
+    /// <summary>Adds an error for an unknown `lang`; blank means the default, Chinese.</summary>
+    public static void CheckLanguage(Dictionary<string, string[]> errors, string? lang)
+    {
+        if (!string.IsNullOrWhiteSpace(lang) && !Languages.Contains(lang)) errors["lang"] = ["Use zh or en."];
+    }
+
     public static string Write(LedgerFigures f, string lang) => lang == "en" ? English(f) : Chinese(f);
 
     private static string Chinese(LedgerFigures f)
@@ -69,8 +75,8 @@ public static class GetLedgerReportEndpoint
     public static ProblemDetails Validate(string? asOf, string? knownAt, string? lang)
     {
         var errors = LedgerParameters.Errors(asOf, knownAt);
-        if (!string.IsNullOrWhiteSpace(lang) && !LedgerReport.Languages.Contains(lang)) errors["lang"] = ["Use zh or en."];
-        return errors.Count == 0 ? WolverineContinue.NoProblems : new ValidationProblemDetails(errors) { Status = 400, Title = "One or more fields are invalid." };
+        LedgerReport.CheckLanguage(errors, lang);
+        return LedgerParameters.Problem(errors);
     }
 
     [WolverineGet("/api/ledger/report", OperationId = "GetLedgerReport", Summary = "The ledger as a report paragraph (lang=zh|en)")]

@@ -11,15 +11,7 @@ public sealed class SeededFixture : AppFixture
 {
     protected override string DatabaseName => "tl_seeded";
 
-    public static string SeedsDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "seeds", "subjects.json"))) return Path.Combine(dir.FullName, "seeds");
-            throw new DirectoryNotFoundException("seeds/ not found");
-        }
-    }
+    public static string SeedsDirectory => SeedData.FindDirectory(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
 
     public int AddedByFirstRun { get; private set; }
 
