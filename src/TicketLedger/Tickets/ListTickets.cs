@@ -39,8 +39,11 @@ public static class ListTicketsEndpoint
 
         // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
         var total = await query.CountAsync(ct);
-        var found = await query.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number)
-            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(ct);
-        return Results.Ok(new TicketPage(found.Select(v => TicketResponse.From(v, office, now)).ToList(), pageNumber, size, total));
+        // The page's ids first, the views second: skipping costs index entries, not view rows.
+        var ids = await query.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id)
+            .Skip((pageNumber - 1) * size).Take(size).Select(t => t.Id).ToListAsync(ct);
+        var views = (await session.LoadManyAsync<TicketView>(ct, ids)).ToDictionary(v => v.Id);
+        var items = ids.Where(views.ContainsKey).Select(id => TicketResponse.From(views[id], office, now)).ToList();
+        return Results.Ok(new TicketPage(items, pageNumber, size, total));
     }
 }

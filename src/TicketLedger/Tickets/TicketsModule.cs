@@ -11,9 +11,13 @@ public static class TicketsModule
         store.Projections.Add<TicketViewProjection>(ProjectionLifecycle.Inline);
         // The list filters on these and pages newest first: real columns with b-tree indexes, not jsonb expressions, so
         // a filtered page reads an index range instead of scanning every view (benchmark 2026-11-28: 637 ms p99 at 200k).
+        // Status and newest-first order lead two composite indexes ending in the id: a page's ids come from an
+        // index-only scan, so a deep page skips index entries instead of view rows (page 500 at 40k: 41.6 ms p99 before).
         store.Schema.For<TicketView>()
-            .Duplicate(x => x.Status).Duplicate(x => x.RaisedAt).Duplicate(x => x.Category).Duplicate(x => x.Department)
-            .Duplicate(x => x.Bureau).Duplicate(x => x.SubjectId).Duplicate(x => x.Office);
+            .Duplicate(x => x.Status).Duplicate(x => x.RaisedAt).Duplicate(x => x.Number).Duplicate(x => x.Category)
+            .Duplicate(x => x.Department).Duplicate(x => x.Bureau).Duplicate(x => x.SubjectId).Duplicate(x => x.Office)
+            .Index([x => x.Status, x => x.RaisedAt, x => x.Number, x => x.Id])
+            .Index([x => x.RaisedAt, x => x.Number, x => x.Id]);
         store.Storage.ExtendedSchemaObjects.Add(TicketNumbers.Table(store.DatabaseSchemaName));
     }
 }
