@@ -15,7 +15,7 @@ dotnet build "$here/TicketLedger.Benchmarks.csproj" -c Release -v quiet -nologo 
   || { grep -E " error " "$work/bench-build.log" | sort -u; exit 1; }
 bench="$here/bin/Release/net10.0/TicketLedger.Benchmarks.dll"
 
-echo "== building the service in $work/app (Release, code generated ahead of time)"
+echo "== building the service in $work/app (Release, code generated ahead of time, published ReadyToRun)"
 mkdir -p "$work/app/src"
 cp "$root"/Directory.*.props "$work/app/"
 for f in global.json NuGet.config nuget.config; do [ -f "$root/$f" ] && cp "$root/$f" "$work/app/"; done
@@ -31,9 +31,12 @@ if ! (cd "$work/app/src/TicketLedger" && ASPNETCORE_ENVIRONMENT=Development \
   tail -20 "$work/codegen.log"
   environment=Development
 fi
-dotnet build "$work/app/src/TicketLedger" -c Release -v quiet -nologo > "$work/service-build.log" 2>&1 \
+# Published as it is deployed (see src/TicketLedger/Dockerfile): ReadyToRun, so start-up runs precompiled code instead
+# of JIT-compiling Marten, Wolverine and ASP.NET Core (CPU to first served request 3.4 s → 1.9 s here).
+dotnet publish "$work/app/src/TicketLedger" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  -o "$work/publish" -v quiet -nologo > "$work/service-build.log" 2>&1 \
   || { grep -E " error " "$work/service-build.log" | sort -u; exit 1; }
-service="$work/app/src/TicketLedger/bin/Release/net10.0/TicketLedger.dll"
+service="$work/publish/TicketLedger.dll"
 
 echo "== running (service environment: $environment)"
 BENCH_SERVICE_ENVIRONMENT=$environment dotnet "$bench" run --service "$service" --out "$here/results" "$@"
