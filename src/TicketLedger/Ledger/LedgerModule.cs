@@ -15,6 +15,6 @@ public static class LedgerModule
         store.Schema.For<LedgerEntity>().Index(x => x.FirstResumedDay);
         store.Schema.For<LedgerDay>().Index(x => x.Office).Index(x => x.Day);
         store.Schema.For<LedgerRecordedDay>().Index(x => x.Office).Index(x => x.RecordedDay);
-        store.Schema.For<LedgerEntry>().Index(x => x.RecordedAt);
+        store.Schema.For<LedgerRecording>().Index(x => x.Office).Index(x => x.To);
     }
 }
