@@ -11,7 +11,7 @@ public enum LedgerFactType { Raised, Assigned, Replied, Resolved, Reopened, Retu
 /// <summary>
 /// One event as the ledger needs it: its business instant and date, and the few values it carries. Every entity
 /// document carries all its facts and is rewritten whenever one is added, so the JSON names are one letter and
-/// empty values are left out: the document is a third of its former size, and so is the write.
+/// empty values are left out.
 /// </summary>
 public sealed record LedgerFact(
     [property: JsonPropertyName("s")] long Sequence,
@@ -33,10 +33,14 @@ public sealed class LedgerEntity
     public Guid Id { get; set; }
     public string Office { get; set; } = "";
     public LedgerEntityKind Kind { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Name { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SubjectKind? SubjectKind { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EnterpriseScale? Scale { get; set; }
     public KeyProjectLevel KeyProjectLevel { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? DueBy { get; set; }
     /// <summary>Earliest resumption date, indexed to answer "the first enterprise to resume".</summary>
     public int? FirstResumedDay { get; set; }
