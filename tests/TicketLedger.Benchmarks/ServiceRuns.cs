@@ -132,6 +132,15 @@ public static class ServiceRuns
         var progress = await db.LinesAsync(BenchDatabase.Scale,
             "select rpad(name, 30) || lpad(last_seq_id::text, 12) from ticketledger.mt_event_progression order by name");
         report.Note($"`projections rebuild` output:\n\n```\n{rebuild.Output}\n```\n\nProjection progress afterwards (name, last sequence; {highWater:N0} is the end):\n\n```\n{string.Join('\n', progress)}\n```");
+        // All projections rebuild side by side on the same cores; one at a time shows what each costs on its own.
+        foreach (var name in new[] { "Ledger", "TicketView" })
+        {
+            var alone = await RebuildAsync(options, env, Path.Combine(logs, $"projections-rebuild-{name}.log"), "-p", name);
+            var aloneRate = events / alone.Took.TotalSeconds;
+            report.Figure($"rebuild of {name} alone (`projections rebuild -p {name}`, process start included)",
+                alone.Finished ? $"{alone.Took.TotalSeconds:F1} s = {aloneRate:N0} events/s ({alone.Output.Split('\n').LastOrDefault(l => l.Contains("Finished rebuilding", StringComparison.Ordinal))?.Trim()})"
+                    : $"not finished after {alone.Took.TotalSeconds:F0} s: < {aloneRate:N0} events/s");
+        }
     }
 
     private static async Task<(bool CaughtUp, long Reached, TimeSpan Took)> LedgerCatchUpAsync(BenchDatabase db, long highWater, TimeSpan limit)
@@ -172,10 +181,10 @@ public static class ServiceRuns
         report.Figure("RSS of the service under read load at scale (peak VmRSS)", $"{service.PeakRssKb / 1024.0:F0} MB", "≤ 300 MB", service.PeakRssKb <= 300 * 1024);
     }
 
-    private static async Task<(bool Finished, TimeSpan Took, string Output)> RebuildAsync(BenchOptions options, Dictionary<string, string> env, string log)
+    private static async Task<(bool Finished, TimeSpan Took, string Output)> RebuildAsync(BenchOptions options, Dictionary<string, string> env, string log, params string[] only)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(options.ServiceDll)! };
-        foreach (var a in new[] { options.ServiceDll, "projections", "rebuild" }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { options.ServiceDll, "projections", "rebuild" }.Concat(only)) info.ArgumentList.Add(a);
         foreach (var (k, v) in env) info.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;

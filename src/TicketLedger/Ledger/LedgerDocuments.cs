@@ -22,7 +22,7 @@ public sealed class LedgerDay
 
 /// <summary>
 /// Behind `knownAt`: the changes to one business day that were recorded on one (UTC) day. Together with the
-/// per-event entries of the last, partial day they give the ledger as it was recorded at any instant.
+/// recordings of the last, partial day they give the ledger as it was recorded at any instant.
 /// </summary>
 public sealed class LedgerRecordedDay
 {
@@ -35,11 +35,22 @@ public sealed class LedgerRecordedDay
     public static string IdFor(string office, int day, int recordedDay) => $"{office}:{day}:{recordedDay}";
 }
 
-/// <summary>What one event changed in the ledger, by business day: the audit trail of every figure.</summary>
-public sealed class LedgerEntry
+/// <summary>
+/// The audit trail of every figure, one document per page of events the projection applied: what the events recorded
+/// at each instant changed, by business day. `knownAt` reads the items of its own (UTC) recording day from it, the
+/// recorded-day buckets cover the days before. One document per page, not per event, keeps the catch-up to a few rows.
+/// </summary>
+public sealed class LedgerRecording
 {
-    public long Id { get; set; }
+    public string Id { get; set; } = "";
     public string Office { get; set; } = "";
-    public DateTimeOffset RecordedAt { get; set; }
-    public Dictionary<int, Counters> Changes { get; set; } = [];
+    /// <summary>The first and last recording instants of the items: a read selects the pages overlapping its day.</summary>
+    public DateTimeOffset From { get; set; }
+    public DateTimeOffset To { get; set; }
+    public List<LedgerRecordingItem> Items { get; set; } = [];
+
+    public static string IdFor(string office, long firstSequence) => $"{office}:{firstSequence}";
 }
+
+/// <summary>What the events recorded at one instant changed, by business day.</summary>
+public sealed record LedgerRecordingItem(DateTimeOffset RecordedAt, Dictionary<int, Counters> Changes);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TicketLedger.Hosting;
 using TicketLedger.Subjects;
 
@@ -7,8 +8,20 @@ public enum LedgerEntityKind { Ticket, Subject }
 
 public enum LedgerFactType { Raised, Assigned, Replied, Resolved, Reopened, ReturnVisit, Registered, Visited, Resumed, Funded }
 
-/// <summary>One event as the ledger needs it: its business instant and date, and the few values it carries.</summary>
-public sealed record LedgerFact(long Sequence, LedgerFactType Type, DateTimeOffset At, int Day, string? Code = null, decimal Amount = 0, decimal Amount2 = 0, bool Flag = false);
+/// <summary>
+/// One event as the ledger needs it: its business instant and date, and the few values it carries. Every entity
+/// document carries all its facts and is rewritten whenever one is added, so the JSON names are one letter and
+/// empty values are left out.
+/// </summary>
+public sealed record LedgerFact(
+    [property: JsonPropertyName("s")] long Sequence,
+    [property: JsonPropertyName("t")] LedgerFactType Type,
+    [property: JsonPropertyName("a")] DateTimeOffset At,
+    [property: JsonPropertyName("d")] int Day,
+    [property: JsonPropertyName("c"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] string? Code = null,
+    [property: JsonPropertyName("m"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] decimal Amount = 0,
+    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] decimal Amount2 = 0,
+    [property: JsonPropertyName("f"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Flag = false);
 
 /// <summary>
 /// What the ledger knows of one ticket or subject: its facts in business order. From them it derives the entity's
@@ -20,10 +33,14 @@ public sealed class LedgerEntity
     public Guid Id { get; set; }
     public string Office { get; set; } = "";
     public LedgerEntityKind Kind { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Name { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public SubjectKind? SubjectKind { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EnterpriseScale? Scale { get; set; }
     public KeyProjectLevel KeyProjectLevel { get; set; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTimeOffset? DueBy { get; set; }
     /// <summary>Earliest resumption date, indexed to answer "the first enterprise to resume".</summary>
     public int? FirstResumedDay { get; set; }

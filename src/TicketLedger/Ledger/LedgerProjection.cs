@@ -9,12 +9,13 @@ namespace TicketLedger.Ledger;
 
 /// <summary>
 /// Builds the ledger from ticket and subject events, one page of events at a time: each event updates its entity's
-/// step function, and the difference goes to the live totals, the daily snapshots, the recorded-day buckets and a
-/// per-event entry. Pages are summed in memory first, so a page costs one write per touched document.
+/// step function, and the difference goes to the live totals, the daily snapshots, the recorded-day buckets and the
+/// page's recording. Pages are summed in memory first, so a page costs one write per touched document; an entity's
+/// step function is recomputed once per recording instant it was touched at, not twice per event.
 /// </summary>
 public sealed class LedgerProjection(Office office) : IProjection
 {
-    public static readonly Type[] Documents = [typeof(LedgerEntity), typeof(LedgerTotals), typeof(LedgerDay), typeof(LedgerRecordedDay), typeof(LedgerEntry)];
+    public static readonly Type[] Documents = [typeof(LedgerEntity), typeof(LedgerTotals), typeof(LedgerDay), typeof(LedgerRecordedDay), typeof(LedgerRecording)];
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
@@ -23,22 +24,46 @@ public sealed class LedgerProjection(Office office) : IProjection
 
         var entityIds = relevant.Select(e => EntityId(e.Data)!.Value).Distinct().ToArray();
         var entities = (await operations.LoadManyAsync<LedgerEntity>(cancellation, entityIds)).ToDictionary(e => e.Id);
+        var touched = new Dictionary<Guid, Touched>();
         var page = new LedgerPage();
 
         foreach (var e in relevant)
         {
             var id = EntityId(e.Data)!.Value;
             var entity = entities.GetValueOrDefault(id) ?? Create(id, e.Data);
-            if (entity is null) continue;
+            if (entity is null || Describe(e) is not { } fact) continue;
             entities[id] = entity;
 
-            var before = entity.Increments(office);
-            if (!Describe(entity, e)) continue;
-            var changes = LedgerEntity.Difference(before, entity.Increments(office));
-            page.Add(entity.Office, e, changes);
-            operations.Store(entity);
+            if (!touched.TryGetValue(id, out var state)) touched[id] = state = new Touched(entity, entity.Increments(office));
+            // Facts recorded at one instant (one transaction) are summed into one change; a later instant closes it.
+            if (state.PendingAt is { } pendingAt && pendingAt != e.Timestamp) Close(state, page);
+            entity.Record(fact);
+            state.PendingAt = e.Timestamp;
+            page.Saw(entity.Office, e);
+        }
+        foreach (var state in touched.Values)
+        {
+            Close(state, page);
+            operations.Store(state.Entity);
         }
         await page.SaveAsync(operations, cancellation);
+    }
+
+    private void Close(Touched state, LedgerPage page)
+    {
+        if (state.PendingAt is not { } recordedAt) return;
+        var after = state.Entity.Increments(office);
+        page.Add(state.Entity.Office, recordedAt, LedgerEntity.Difference(state.Before, after));
+        state.Before = after;
+        state.PendingAt = null;
+    }
+
+    /// <summary>An entity changed in this page: its step function before the facts not yet summed, and their instant.</summary>
+    private sealed class Touched(LedgerEntity entity, SortedDictionary<int, Counters> before)
+    {
+        public LedgerEntity Entity { get; } = entity;
+        public SortedDictionary<int, Counters> Before { get; set; } = before;
+        public DateTimeOffset? PendingAt { get; set; }
     }
 
     private static Guid? EntityId(object data) => data switch
@@ -52,7 +77,7 @@ public sealed class LedgerProjection(Office office) : IProjection
 
     private static LedgerEntity? Create(Guid id, object data) => data switch
     {
-        TicketRaised raised => new LedgerEntity { Id = id, Office = raised.Office, Kind = LedgerEntityKind.Ticket, DueBy = raised.DueBy, Name = raised.Number },
+        TicketRaised raised => new LedgerEntity { Id = id, Office = raised.Office, Kind = LedgerEntityKind.Ticket, DueBy = raised.DueBy },
         SubjectRegistered registered => new LedgerEntity
         {
             Id = id, Office = registered.Office, Kind = LedgerEntityKind.Subject, Name = registered.Name,
@@ -61,12 +86,12 @@ public sealed class LedgerProjection(Office office) : IProjection
         _ => null,
     };
 
-    private bool Describe(LedgerEntity entity, IEvent e)
+    private LedgerFact? Describe(IEvent e)
     {
         int DayOf(DateTimeOffset at) => office.LocalDate(at).DayNumber;
         LedgerFact Fact(LedgerFactType type, DateTimeOffset at, string? code = null) => new(e.Sequence, type, at, DayOf(at), code);
 
-        LedgerFact? fact = e.Data switch
+        return e.Data switch
         {
             TicketRaised x => Fact(LedgerFactType.Raised, x.OccurredAt, x.Category),
             TicketAssigned x => Fact(LedgerFactType.Assigned, x.OccurredAt, x.Department),
@@ -83,9 +108,6 @@ public sealed class LedgerProjection(Office office) : IProjection
             FundDisbursed x => Fact(LedgerFactType.Funded, x.OccurredAt, x.Batch) with { Day = x.DisbursedOn.DayNumber, Amount = x.AmountYuan },
             _ => null,
         };
-        if (fact is null) return false;
-        entity.Record(fact);
-        return true;
     }
 
     /// <summary>The changes of one page of events, summed per target document before anything is written.</summary>
@@ -94,18 +116,26 @@ public sealed class LedgerProjection(Office office) : IProjection
         private readonly Dictionary<string, (Counters Counters, long Sequence, DateTimeOffset RecordedAt)> _totals = [];
         private readonly Dictionary<string, LedgerDay> _days = [];
         private readonly Dictionary<string, LedgerRecordedDay> _recordedDays = [];
-        private readonly List<LedgerEntry> _entries = [];
+        private readonly Dictionary<string, (long FirstSequence, SortedDictionary<DateTimeOffset, Dictionary<int, Counters>> Items)> _recordings = [];
 
-        public void Add(string office, IEvent e, SortedDictionary<int, Counters> changes)
+        /// <summary>The totals say how far the ledger has read, changes or not.</summary>
+        public void Saw(string office, IEvent e)
         {
             var totals = _totals.GetValueOrDefault(office, (new Counters(), 0, default));
             _totals[office] = (totals.Counters, e.Sequence, e.Timestamp);
-            if (changes.Count == 0) return;
+            if (!_recordings.ContainsKey(office)) _recordings[office] = (e.Sequence, []);
+        }
 
-            var recordedDay = DateOnly.FromDateTime(e.Timestamp.UtcDateTime).DayNumber;
+        public void Add(string office, DateTimeOffset recordedAt, SortedDictionary<int, Counters> changes)
+        {
+            if (changes.Count == 0) return;
+            var totals = _totals[office].Counters;
+            var recordedDay = DateOnly.FromDateTime(recordedAt.UtcDateTime).DayNumber;
+            var items = _recordings[office].Items;
+            var item = items.TryGetValue(recordedAt, out var existing) ? existing : items[recordedAt] = [];
             foreach (var (day, counters) in changes)
             {
-                totals.Counters.AddAll(counters);
+                totals.AddAll(counters);
                 var dayId = LedgerDay.IdFor(office, day);
                 (_days.TryGetValue(dayId, out var ledgerDay) ? ledgerDay : _days[dayId] = new LedgerDay { Id = dayId, Office = office, Day = day })
                     .Counters.AddAll(counters);
@@ -113,26 +143,33 @@ public sealed class LedgerProjection(Office office) : IProjection
                 (_recordedDays.TryGetValue(recordedId, out var recorded) ? recorded
                         : _recordedDays[recordedId] = new LedgerRecordedDay { Id = recordedId, Office = office, Day = day, RecordedDay = recordedDay })
                     .Counters.AddAll(counters);
+                (item.TryGetValue(day, out var sum) ? sum : item[day] = new Counters()).AddAll(counters);
             }
-            _entries.Add(new LedgerEntry { Id = e.Sequence, Office = office, RecordedAt = e.Timestamp, Changes = new Dictionary<int, Counters>(changes) });
         }
 
+        /// <summary>One round trip reads the stored totals and buckets the page adds to; the writes go out with the page.</summary>
         public async Task SaveAsync(IDocumentOperations operations, CancellationToken cancellation)
         {
-            foreach (var total in await operations.LoadManyAsync<LedgerTotals>(cancellation, _totals.Keys.ToArray()))
-                _totals[total.Id].Counters.AddAll(total.Counters);
+            var batch = operations.CreateBatchQuery();
+            var storedTotals = batch.LoadMany<LedgerTotals>().ById(_totals.Keys.ToArray());
+            var storedDays = batch.LoadMany<LedgerDay>().ById(_days.Keys.ToArray());
+            var storedRecordedDays = batch.LoadMany<LedgerRecordedDay>().ById(_recordedDays.Keys.ToArray());
+            await batch.Execute(cancellation);
+
+            foreach (var total in await storedTotals) _totals[total.Id].Counters.AddAll(total.Counters);
             foreach (var (office, (counters, sequence, recordedAt)) in _totals)
                 operations.Store(new LedgerTotals { Id = office, Counters = counters, LastSequence = sequence, LastRecordedAt = recordedAt });
+            foreach (var stored in await storedDays) _days[stored.Id].Counters.AddAll(stored.Counters);
+            if (_days.Count > 0) operations.Store(_days.Values.ToArray());
+            foreach (var stored in await storedRecordedDays) _recordedDays[stored.Id].Counters.AddAll(stored.Counters);
+            if (_recordedDays.Count > 0) operations.Store(_recordedDays.Values.ToArray());
 
-            foreach (var stored in await operations.LoadManyAsync<LedgerDay>(cancellation, _days.Keys.ToArray()))
-                _days[stored.Id].Counters.AddAll(stored.Counters);
-            operations.Store(_days.Values.ToArray());
-
-            foreach (var stored in await operations.LoadManyAsync<LedgerRecordedDay>(cancellation, _recordedDays.Keys.ToArray()))
-                _recordedDays[stored.Id].Counters.AddAll(stored.Counters);
-            operations.Store(_recordedDays.Values.ToArray());
-
-            operations.Store(_entries.ToArray());
+            foreach (var (office, (firstSequence, items)) in _recordings.Where(r => r.Value.Items.Count > 0))
+                operations.Store(new LedgerRecording
+                {
+                    Id = LedgerRecording.IdFor(office, firstSequence), Office = office, From = items.Keys.First(), To = items.Keys.Last(),
+                    Items = items.Select(i => new LedgerRecordingItem(i.Key, i.Value)).ToList(),
+                });
         }
     }
 }

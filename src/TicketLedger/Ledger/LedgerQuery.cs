@@ -6,11 +6,18 @@ namespace TicketLedger.Ledger;
 
 /// <summary>
 /// Reads the ledger from the projection's documents, never from the event table: the live totals, the daily
-/// snapshots up to a business date, or the recorded-day buckets plus the last partial day's entries for `knownAt`.
+/// snapshots up to a business date, or the recorded-day buckets plus the last partial day's recordings for `knownAt`.
 /// </summary>
 public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock, AuditChain chain)
 {
-    /// <summary>One batched round trip for the figures, one more for the chain head that vouches for them.</summary>
+    /// <summary>
+    /// The last chain head found sealed exactly at the ledger's last sequence. The chain only grows, so that head never
+    /// changes: while no new event arrives, a read needs no second round trip. The recording instant is part of the
+    /// key because a store reset (a test, a fresh database) reuses sequence numbers.
+    /// </summary>
+    private static ChainHead? _sealedAtLastSequence;
+
+    /// <summary>One batched round trip for the figures, one more for the chain head that vouches for them unless known.</summary>
     public async Task<LedgerFigures> Read(DateOnly? asOf, DateTimeOffset? knownAt, CancellationToken cancellation)
     {
         var businessDate = asOf ?? office.LocalDate(knownAt ?? clock.GetUtcNow());
@@ -24,7 +31,7 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
             .OrderBy(e => e.FirstResumedDay)
             .FirstOrDefault();
         // Current: the live totals minus the days ahead (a deadline falling due tomorrow). Past: the daily snapshots up to
-        // the date. Known at an instant: the recorded-day buckets before its day, plus that day's per-event entries.
+        // the date. Known at an instant: the recorded-day buckets before its day, plus that day's recordings.
         var days = current
             ? batch.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day > day).ToList()
             : knownAt is null ? batch.Query<LedgerDay>().Where(d => d.Office == office.Code && d.Day <= day).ToList() : null;
@@ -32,21 +39,30 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
         var startOfRecordedDay = new DateTimeOffset(recordedDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var buckets = knownAt is null ? null : batch.Query<LedgerRecordedDay>()
             .Where(b => b.Office == office.Code && b.Day <= day && b.RecordedDay < recordedDay.DayNumber).ToList();
-        var tail = knownAt is not { } k ? null : batch.Query<LedgerEntry>()
-            .Where(e => e.Office == office.Code && e.RecordedAt >= startOfRecordedDay && e.RecordedAt <= k).ToList();
+        var tail = knownAt is not { } k ? null : batch.Query<LedgerRecording>()
+            .Where(r => r.Office == office.Code && r.To >= startOfRecordedDay && r.From <= k).ToList();
         await batch.Execute(cancellation);
 
         var counters = new Counters();
         if (await totals is { } live && current) counters.AddAll(live.Counters);
         foreach (var ledgerDay in days is null ? [] : await days) counters.AddAll(ledgerDay.Counters, current ? -1 : 1);
         foreach (var bucket in buckets is null ? [] : await buckets) counters.AddAll(bucket.Counters);
-        foreach (var entry in tail is null ? [] : await tail)
-        foreach (var (_, changes) in entry.Changes.Where(c => c.Key <= day))
+        foreach (var recording in tail is null ? [] : await tail)
+        foreach (var item in recording.Items.Where(i => i.RecordedAt >= startOfRecordedDay && i.RecordedAt <= knownAt))
+        foreach (var (_, changes) in item.Changes.Where(c => c.Key <= day))
             counters.AddAll(changes);
 
         var lastSequence = (await totals)?.LastSequence;
-        var chainHead = lastSequence is { } sequence ? await chain.SealedHeadAtOrBelowAsync(sequence, cancellation) : null;
+        var chainHead = lastSequence is { } sequence ? await SealedHeadAsync(sequence, (await totals)?.LastRecordedAt, cancellation) : null;
         return LedgerFigures.From(office.Code, businessDate, knownAt, counters, await firstResumed, new LedgerProvenance(
             lastSequence ?? 0, (await totals)?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
+    }
+
+    private async Task<ChainHead?> SealedHeadAsync(long sequence, DateTimeOffset? recordedAt, CancellationToken cancellation)
+    {
+        if (_sealedAtLastSequence is { } known && known.Sequence == sequence && known.At == recordedAt) return known;
+        var head = await chain.SealedHeadAtOrBelowAsync(sequence, cancellation);
+        if (head is not null && head.Sequence == sequence) _sealedAtLastSequence = head;
+        return head;
     }
 }

@@ -73,4 +73,21 @@ public sealed class the_ledger_in_the_past(ApiFixture fixture) : ApiTest(fixture
         Assert.Equal((1, 0), (knownBefore.Visits.EnterprisesVisited, knownBefore.Visits.SitesVisited));
         Assert.Equal((1, 1), (knownNow.Visits.EnterprisesVisited, knownNow.Visits.SitesVisited));
     }
+
+    [Fact]
+    public async Task known_at_splits_events_the_projection_applied_in_one_page()
+    {
+        var enterprise = await Events.Enterprise(EnterpriseScale.Above);
+        var site = await Events.Site(KeyProjectLevel.None);
+        // No wait between the appends: the daemon applies them together, and the page's recording keeps them apart.
+        await Events.Visit(enterprise, "2020-02-11");
+        var between = DateTimeOffset.UtcNow;
+        await Events.Visit(site, "2020-02-11");
+
+        var knownBefore = await Events.Ledger("?asOf=2020-03-01&knownAt=" + Uri.EscapeDataString(between.ToString("O")));
+        var knownNow = await Events.Ledger("?asOf=2020-03-01&knownAt=" + Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O")));
+
+        Assert.Equal((1, 0), (knownBefore.Visits.EnterprisesVisited, knownBefore.Visits.SitesVisited));
+        Assert.Equal((1, 1), (knownNow.Visits.EnterprisesVisited, knownNow.Visits.SitesVisited));
+    }
 }
