@@ -24,6 +24,8 @@ public sealed class AuditChain(IDocumentStore store)
     private const int SealBatch = 5_000;
     private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
 
+    private ChainHead? _sealedAtSequence;
+
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
     /// <summary>
@@ -66,6 +68,24 @@ public sealed class AuditChain(IDocumentStore store)
     /// the events by the sealer's interval; the hash then covers the events up to its own, lower, sequence.
     /// </summary>
     public async Task<ChainHead?> SealedHeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
+    {
+        var head = await ReadSealedHeadAtOrBelowAsync(sequence, ct);
+        if (head is not null && head.Sequence == sequence) _sealedAtSequence = head;
+        return head;
+    }
+
+    /// <summary>
+    /// As <see cref="SealedHeadAtOrBelowAsync(long, CancellationToken)"/>, answered from memory when the last head found
+    /// sealed exactly at a sequence is asked for again: a sealed link never changes, so a ledger read needs no second
+    /// round trip while no new event arrives. The event's recording time is part of the key because a store reset
+    /// (a test, a fresh database) reuses sequence numbers.
+    /// </summary>
+    public Task<ChainHead?> SealedHeadAtOrBelowAsync(long sequence, DateTimeOffset? recordedAt, CancellationToken ct = default) =>
+        _sealedAtSequence is { } known && known.Sequence == sequence && known.At == recordedAt
+            ? Task.FromResult<ChainHead?>(known)
+            : SealedHeadAtOrBelowAsync(sequence, ct);
+
+    private async Task<ChainHead?> ReadSealedHeadAtOrBelowAsync(long sequence, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);
         // mt_events named first: tables are locked in the order a store reset truncates them (see ChainSql).

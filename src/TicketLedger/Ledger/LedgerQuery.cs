@@ -10,13 +10,6 @@ namespace TicketLedger.Ledger;
 /// </summary>
 public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock, AuditChain chain)
 {
-    /// <summary>
-    /// The last chain head found sealed exactly at the ledger's last sequence. The chain only grows, so that head never
-    /// changes: while no new event arrives, a read needs no second round trip. The recording instant is part of the
-    /// key because a store reset (a test, a fresh database) reuses sequence numbers.
-    /// </summary>
-    private static ChainHead? _sealedAtLastSequence;
-
     /// <summary>One batched round trip for the figures, one more for the chain head that vouches for them unless known.</summary>
     public async Task<LedgerFigures> Read(DateOnly? asOf, DateTimeOffset? knownAt, CancellationToken cancellation)
     {
@@ -53,16 +46,8 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
             counters.AddAll(changes);
 
         var lastSequence = (await totals)?.LastSequence;
-        var chainHead = lastSequence is { } sequence ? await SealedHeadAsync(sequence, (await totals)?.LastRecordedAt, cancellation) : null;
+        var chainHead = lastSequence is { } sequence ? await chain.SealedHeadAtOrBelowAsync(sequence, (await totals)?.LastRecordedAt, cancellation) : null;
         return LedgerFigures.From(office.Code, businessDate, knownAt, counters, await firstResumed, new LedgerProvenance(
             lastSequence ?? 0, (await totals)?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
-    }
-
-    private async Task<ChainHead?> SealedHeadAsync(long sequence, DateTimeOffset? recordedAt, CancellationToken cancellation)
-    {
-        if (_sealedAtLastSequence is { } known && known.Sequence == sequence && known.At == recordedAt) return known;
-        var head = await chain.SealedHeadAtOrBelowAsync(sequence, cancellation);
-        if (head is not null && head.Sequence == sequence) _sealedAtLastSequence = head;
-        return head;
     }
 }
