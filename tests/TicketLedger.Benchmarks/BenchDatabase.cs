@@ -35,6 +35,9 @@ public sealed class BenchDatabase : IDisposable
 
     public string LogFile => Path.Combine(_server.RootDirectory, "postgres.log");
 
+    /// <summary>The cluster's postmaster: its children are the backends and background workers.</summary>
+    public int PostmasterPid => int.Parse(File.ReadLines(Path.Combine(_server.RootDirectory, "data", "postmaster.pid")).First());
+
     public string ConnectionString(string database) => _server.ConnectionString(database);
 
     public async Task ExecuteAsync(string database, string sql)

@@ -13,7 +13,8 @@ public static class Machine
         var settings = Run.ServiceEnvironment("", "");
         report.Machine($"service environment: {settings["ASPNETCORE_ENVIRONMENT"]}; extra settings: " +
                        (settings.Keys.Where(k => !k.StartsWith("Auth__") && k is not "ConnectionStrings__Marten" and not "ASPNETCORE_ENVIRONMENT")
-                           .Select(k => $"{k}={settings[k]}").DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}")));
+                           .Select(k => $"{k}={settings[k]}").DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}")) +
+                       (settings["ConnectionStrings__Marten"] is { Length: > 0 } extra ? $"; connection string extras: {extra.TrimStart(';')}" : ""));
         report.Machine($"scale: {options.ScaleEvents:N0} events requested");
         report.Machine($"load average at the start: {LoadAverage()} (other processes share this machine)");
     }

@@ -5,26 +5,85 @@ namespace TicketLedger.Benchmarks;
 
 /// <summary>
 /// Evidence for where time goes, taken from PostgreSQL itself so nothing in the product changes: rows written and
-/// transactions committed per command (pg_stat_*), and the plans of slow statements (auto_explain, per database).
+/// transactions committed and WAL flushes per command (pg_stat_*), CPU time per command of the service and of the
+/// cluster (/proc), and the plans of slow statements (auto_explain, per database).
 /// </summary>
 public static partial class Profile
 {
-    public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, Func<Task<int>> work)
+    /// <summary>
+    /// CPU time is what a command costs whatever else runs on the machine, so it compares runs that throughput on a
+    /// shared 2-core machine cannot; WAL flushes are the fsyncs a command waits for (cluster-wide: the other
+    /// contenders are idle by then).
+    /// </summary>
+    public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, int servicePid, Func<Task<int>> work)
     {
-        // Table statistics reach the shared counters at most once a second per backend: let earlier work land first.
+        // The async projections may still be catching up on the load stages' events: their backlog is not these
+        // commands' cost. Table statistics reach the shared counters at most once a second per backend, too.
+        await CaughtUpAsync(db, database);
         await Task.Delay(1500);
         var before = await TableWritesAsync(db, database);
         var commitsBefore = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'");
+        var syncsBefore = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal");
+        var (serviceBefore, clusterBefore) = (CpuTicks(servicePid, children: false), ClusterCpuTicks(db.PostmasterPid));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var commands = await work();
+        var elapsed = clock.Elapsed;
+        var (serviceCpu, clusterCpu) = (CpuTicks(servicePid, children: false) - serviceBefore, ClusterCpuTicks(db.PostmasterPid) - clusterBefore);
         await Task.Delay(1500);
         var after = await TableWritesAsync(db, database);
         var commits = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'") - commitsBefore;
+        var syncs = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal") - syncsBefore;
 
         var text = new StringBuilder($"Per lifecycle command ({commands} sequential commands, all sessions of the database, the service's background agents included):\n\n```\n");
+        text.AppendLine($"{"wall time per command (ms, one client)",-45}{elapsed.TotalMilliseconds / commands,8:F2}");
+        text.AppendLine($"{"service CPU per command (ms)",-45}{serviceCpu * TickMs / commands,8:F2}");
+        text.AppendLine($"{"PostgreSQL CPU per command (ms, all backends)",-45}{clusterCpu * TickMs / commands,8:F2}");
+        text.AppendLine($"{"WAL flushes (fsync) per command",-45}{syncs / (double)commands,8:F2}");
         text.AppendLine($"{"transactions committed (read-only ones too)",-45}{commits / (double)commands,8:F2}");
         foreach (var (table, count) in after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Item2 > 0).OrderByDescending(x => x.Item2))
             text.AppendLine($"{"rows written to " + table,-45}{count / (double)commands,8:F2}");
         return text.Append("```").ToString();
+    }
+
+    private static async Task CaughtUpAsync(BenchDatabase db, string database)
+    {
+        var until = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < until && await db.ScalarAsync<long>(database,
+                   "select count(*) from ticketledger.mt_event_progression p where p.name <> 'HighWaterMark' " +
+                   "and p.last_seq_id < (select coalesce(max(seq_id), 0) from ticketledger.mt_events)") > 0)
+            await Task.Delay(500);
+    }
+
+    /// <summary>USER_HZ: /proc reports CPU time in hundredths of a second on Linux.</summary>
+    private const double TickMs = 10;
+
+    /// <summary>utime + stime of a process, plus cutime + cstime (its reaped children) when asked.</summary>
+    private static long CpuTicks(int pid, bool children)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd on: state is [0], utime is [11]
+            return long.Parse(fields[11]) + long.Parse(fields[12]) + (children ? long.Parse(fields[13]) + long.Parse(fields[14]) : 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    /// <summary>The postmaster with its reaped children, plus every live child (backends, walwriter, autovacuum...).</summary>
+    private static long ClusterCpuTicks(int postmaster) =>
+        CpuTicks(postmaster, children: true) + Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == postmaster)
+            .Sum(pid => CpuTicks(pid, children: false));
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return 0; }
     }
 
     private static async Task<Dictionary<string, long>> TableWritesAsync(BenchDatabase db, string database) =>

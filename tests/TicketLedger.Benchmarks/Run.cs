@@ -62,11 +62,15 @@ public static class Run
 
     /// <summary>
     /// The service's settings; any BENCH_SERVICE_SET_&lt;name&gt; variable is passed on as &lt;name&gt; for diagnostic runs
-    /// (e.g. BENCH_SERVICE_SET_Audit__SealEvery=01:00:00 to take the audit sealer out of the picture).
+    /// (e.g. BENCH_SERVICE_SET_Audit__SealEvery=01:00:00 to take the audit sealer out of the picture), and
+    /// BENCH_SERVICE_CONNECTION=&lt;keywords&gt; is appended to the service's connection string only (e.g. "Max Auto Prepare=0"
+    /// to A/B an Npgsql setting without changing the references').
     /// </summary>
     public static Dictionary<string, string> ServiceEnvironment(string connectionString, string key) => new Dictionary<string, string>
     {
-        ["ConnectionStrings__Marten"] = connectionString,
+        ["ConnectionStrings__Marten"] = Environment.GetEnvironmentVariable("BENCH_SERVICE_CONNECTION") is { Length: > 0 } extra
+            ? $"{connectionString};{extra}"
+            : connectionString,
         ["ASPNETCORE_ENVIRONMENT"] = Environment.GetEnvironmentVariable("BENCH_SERVICE_ENVIRONMENT") ?? "Production",
         ["Auth__ApiKeys__0__Name"] = "bench",
         ["Auth__ApiKeys__0__Role"] = "admin",

@@ -70,7 +70,7 @@ public static class ScaleLoader
                 else
                 {
                     var id = Guid.CreateVersion7();
-                    session.Events.StartStream<Ticket>(id, events = TicketLife(id, i, tickets, subjectIds[i % subjects]));
+                    session.Events.StartStream<TicketView>(id, events = TicketLife(id, i, tickets, subjectIds[i % subjects]));
                 }
                 count += events.Length;
             }

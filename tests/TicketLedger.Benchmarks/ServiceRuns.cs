@@ -39,7 +39,7 @@ public static class ServiceRuns
             using var raised = await http.SendAsync(world.Raise(i));
             if (raised.IsSuccessStatusCode) world.OpenTickets.Enqueue((await raised.Content.ReadFromJsonAsync<TicketWorld.Created>())!.Id);
         }
-        report.Note(await Profile.WritesPerCommandAsync(db, BenchDatabase.Service, async () =>
+        report.Note(await Profile.WritesPerCommandAsync(db, BenchDatabase.Service, service.Pid, async () =>
         {
             var client = new LifecycleScript(world, 0);
             for (var i = 0; i < tickets * 3; i++)

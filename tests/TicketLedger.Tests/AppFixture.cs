@@ -38,7 +38,11 @@ public abstract class AppFixture : IAsyncLifetime
 
     public Task ResetAsync() => Host.ResetAllMartenDataAsync();
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>A fixture that skipped its start (RabbitMQ without a broker) has no host to stop.</summary>
+    public async Task DisposeAsync()
+    {
+        if (Host is not null) await Host.DisposeAsync();
+    }
 }
 
 public sealed class ApiFixture : AppFixture

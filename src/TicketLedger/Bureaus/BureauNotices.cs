@@ -11,10 +11,8 @@ namespace TicketLedger.Bureaus;
 /// </summary>
 public static class BureauNotices
 {
-    public static async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, TicketEscalated escalated, CancellationToken ct)
+    public static async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, TicketView ticket, TicketEscalated escalated, CancellationToken ct)
     {
-        var ticket = await session.LoadAsync<TicketView>(escalated.TicketId, ct)
-                     ?? throw new InvalidOperationException($"Ticket {escalated.TicketId} has no view to describe it to the bureau.");
         var subject = await session.LoadAsync<SubjectView>(ticket.SubjectId, ct);
         return [Escalated(escalated, ticket, subject?.Name, session.CorrelationId)];
     }
@@ -29,15 +27,13 @@ public static class BureauNotices
     /// The bureau the ticket was escalated to and the bureau that referred it hear of its resolution; a ticket raised
     /// and solved inside the office concerns no bureau, and its resolve costs no extra read.
     /// </summary>
-    public static async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, Ticket ticket, TicketResolved resolved, CancellationToken ct)
+    public static async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, TicketView ticket, TicketResolved resolved, CancellationToken ct)
     {
         var referred = ticket.Source == TicketSource.BureauReferral;
         if (ticket.Bureau is null && !referred) return [];
-        var view = await session.LoadAsync<TicketView>(ticket.Id, ct)
-                   ?? throw new InvalidOperationException($"Ticket {ticket.Id} has no view to describe it to the bureau.");
         var referrer = referred ? (await session.LoadAsync<BureauReferral>(ticket.Id, ct))?.Bureau : null;
         return [.. new[] { ticket.Bureau, referrer }.OfType<string>().Distinct().Select(bureau =>
-            new TicketResolvedNotice(ticket.Id, view.Number, view.Office, bureau, resolved.Resolution, resolved.OccurredAt, session.CorrelationId)
+            new TicketResolvedNotice(ticket.Id, ticket.Number, ticket.Office, bureau, resolved.Resolution, resolved.OccurredAt, session.CorrelationId)
                 .ToEndpoint(BureauMessaging.QueueFor(bureau)))];
     }
 }

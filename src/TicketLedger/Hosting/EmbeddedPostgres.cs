@@ -58,6 +58,11 @@ public sealed class EmbeddedPostgres : IDisposable
         Database = database ?? _options.Database,
         Pooling = true,
         MaxPoolSize = 50,
+        // Statements run again and again (the append, the view upsert, the idempotency key) are prepared once per
+        // connection: PostgreSQL skips parsing and planning them, and Npgsql's reset of a pooled connection keeps
+        // cached plans while it has prepared statements (without any, it sends DISCARD ALL, which also throws away
+        // the audit trigger's plans).
+        MaxAutoPrepare = 50,
     }.ConnectionString;
 
     public void CreateDatabaseIfMissing(string database) => CreateDatabaseIfMissing(ConnectionString("postgres"), database);

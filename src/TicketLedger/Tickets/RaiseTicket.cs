@@ -83,7 +83,7 @@ public static class TicketIntake
         var raisedAt = (command.OccurredAt ?? now).ToUniversalTime();
         var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(raisedAt).Year, ct);
         var raised = RaiseTicketEndpoint.Decide(command, ticketId, number, office, now);
-        session.Events.StartStream<Ticket>(ticketId, raised);
+        session.Events.StartStream<TicketView>(ticketId, raised);
         return raised;
     }
 }

@@ -19,9 +19,9 @@ public sealed record ResponseDeadline(Guid TicketId, DateTimeOffset DueBy)
 public static class ResponseDeadlineHandler
 {
     /// <summary>Delivered twice, the second delivery finds the miss already recorded and appends nothing.</summary>
-    public static ResponseDeadlineMissed? Decide(Ticket ticket) =>
-        ticket.DeadlineMissed || ticket.RespondedInTime ? null : new ResponseDeadlineMissed(ticket.Id, ticket.DueBy);
+    public static ResponseDeadlineMissed? Decide(TicketView ticket) =>
+        ticket.DeadlineMissedAt is not null || ticket.RespondedAt <= ticket.DueBy ? null : new ResponseDeadlineMissed(ticket.Id, ticket.DueBy);
 
-    public static Events Handle(ResponseDeadline message, [WriteAggregate] Ticket ticket) =>
+    public static Events Handle(ResponseDeadline message, [WriteAggregate(nameof(ResponseDeadline.TicketId))] TicketView ticket) =>
         Decide(ticket) is { } missed ? [missed] : [];
 }

@@ -52,7 +52,7 @@ public sealed class deciding_ticket_commands
         ticket.Apply([RespondToTicketEndpoint.Decide(new RespondToTicket("m", RaisedAt.AddHours(1)), ticket, Now)]);
         ticket.Apply([RespondToTicketEndpoint.Decide(new RespondToTicket("again", RaisedAt.AddHours(3)), ticket, Now)]);
         Assert.Equal(RaisedAt.AddHours(1), ticket.RespondedAt);
-        Assert.True(ticket.RespondedInTime);
+        Assert.False(ticket.RespondedLate);
     }
 
     [Theory]
