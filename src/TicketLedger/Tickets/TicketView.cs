@@ -4,8 +4,10 @@ using Marten.Events.Aggregation;
 namespace TicketLedger.Tickets;
 
 /// <summary>
-/// The read model of one ticket, kept inline with every append. <see cref="Advance"/> is the single fold used by the
-/// projection and by time travel, which replays a filtered slice of the stream through it.
+/// One ticket, kept inline with every append: what clients read and what lifecycle commands decide on (fetched for
+/// writing with its stream version in one round trip; a separate live-folded aggregate cost a round trip more per
+/// command, benchmark 2026-11-29). <see cref="Advance"/> is the single fold used by the projection and by time travel,
+/// which replays a filtered slice of the stream through it.
 /// </summary>
 public sealed class TicketView
 {
@@ -90,7 +92,7 @@ public sealed class TicketView
         return view;
     }
 
-    /// <summary>The first answer counts for the same-day rule, as in <see cref="Ticket"/>.</summary>
+    /// <summary>The first answer counts for the same-day rule; later answers change nothing about it.</summary>
     private void Responded(DateTimeOffset at)
     {
         if (RespondedAt is not null) return;
