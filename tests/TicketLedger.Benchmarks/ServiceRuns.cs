@@ -23,11 +23,16 @@ public static class ServiceRuns
         await world.RegisterSubjectsAsync(http, 32);
         foreach (var c in options.Clients)
             report.Add("service", Raise, c, await LoadGenerator.RunAsync(http, c, i => new RaiseScript(world, i), options.Warmup, options.Measure));
-        // Enough open tickets for every lifecycle window at ~180 commands/s, so no client stops to raise one.
-        await world.FillPoolAsync(http, (int)((options.Measure + options.Warmup).TotalSeconds * 60 * (options.Clients.Length + 1)));
+        // Refilled (untimed) before each window with enough open tickets for 1,000 commands/s, three per ticket, so no
+        // client stops to raise one inside a window (a pool sized once for ~180 commands/s ran dry at 700/s).
+        var pool = (int)((options.Measure + options.Warmup).TotalSeconds * 1_000 / 3);
         foreach (var c in options.Clients)
+        {
+            await world.FillPoolAsync(http, pool);
             report.Add("service", Lifecycle, c, await LoadGenerator.RunAsync(http, c, i => new LifecycleScript(world, i), options.Warmup, options.Measure,
                 () => service.SampleRssKb()));
+        }
+        await world.FillPoolAsync(http, pool);
         report.Add("diagnostic", LifecycleWithoutKeys, 32, await LoadGenerator.RunAsync(http, 32, i => new LifecycleScript(world, i, idempotent: false),
             options.Warmup, options.Measure, () => service.SampleRssKb()));
         report.Figure("tickets raised inside lifecycle windows because the pool ran dry (understates their requests/s)", $"{world.RaisedInsideWindows}");
