@@ -9,7 +9,12 @@ public static class SubjectsModule
     {
         store.Projections.LiveStreamAggregation<Subject>();
         // Inline: a subject registered or updated by a request is readable by the very next request.
-        store.Projections.Add<SubjectViewProjection>(ProjectionLifecycle.Inline);
+        // Pages of 5,000 events when rebuilt (default 500), as the ticket view.
+        store.Projections.Add<SubjectViewProjection>(ProjectionLifecycle.Inline, rebuild =>
+        {
+            rebuild.BatchSize = 5_000;
+            rebuild.MaximumHopperSize = 20_000;
+        });
         store.Schema.For<CreditCodeClaim>();
         return store;
     }

@@ -4,6 +4,12 @@ public enum TicketSource { Visit, Hotline, SelfReport, BureauReferral, Platform 
 
 public enum TicketStatus { Open, Assigned, Escalated, Resolved }
 
+/// <summary>Every event of a ticket stream: the ticket view folds exactly these, and a rebuild reads no others.</summary>
+public interface ITicketEvent : IBusinessEvent
+{
+    Guid TicketId { get; }
+}
+
 /// <summary>OccurredAt is the raised-at business time; DueBy the end of that local day in the office's time zone.</summary>
 public sealed record TicketRaised(
     Guid TicketId,
@@ -15,22 +21,22 @@ public sealed record TicketRaised(
     string Description,
     TicketSource Source,
     DateTimeOffset OccurredAt,
-    DateTimeOffset DueBy) : IBusinessEvent;
+    DateTimeOffset DueBy) : ITicketEvent;
 
-public sealed record TicketAssigned(Guid TicketId, string Department, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record TicketAssigned(Guid TicketId, string Department, DateTimeOffset OccurredAt) : ITicketEvent;
 
-public sealed record TicketResponded(Guid TicketId, string Message, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record TicketResponded(Guid TicketId, string Message, DateTimeOffset OccurredAt) : ITicketEvent;
 
-public sealed record TicketEscalated(Guid TicketId, string Bureau, string Reason, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record TicketEscalated(Guid TicketId, string Bureau, string Reason, DateTimeOffset OccurredAt) : ITicketEvent;
 
 /// <summary>MessageId is the broker message that carried the reply, when it came over the broker.</summary>
-public sealed record BureauReplied(Guid TicketId, string Bureau, string Message, string? MessageId, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record BureauReplied(Guid TicketId, string Bureau, string Message, string? MessageId, DateTimeOffset OccurredAt) : ITicketEvent;
 
-public sealed record TicketResolved(Guid TicketId, string Resolution, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record TicketResolved(Guid TicketId, string Resolution, DateTimeOffset OccurredAt) : ITicketEvent;
 
-public sealed record TicketReopened(Guid TicketId, string Reason, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record TicketReopened(Guid TicketId, string Reason, DateTimeOffset OccurredAt) : ITicketEvent;
 
 /// <summary>Appended by the same-day timer; OccurredAt is the deadline that passed.</summary>
-public sealed record ResponseDeadlineMissed(Guid TicketId, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record ResponseDeadlineMissed(Guid TicketId, DateTimeOffset OccurredAt) : ITicketEvent;
 
-public sealed record ReturnVisitRecorded(Guid TicketId, bool ResolvedConfirmed, bool Satisfied, string? Notes, DateTimeOffset OccurredAt) : IBusinessEvent;
+public sealed record ReturnVisitRecorded(Guid TicketId, bool ResolvedConfirmed, bool Satisfied, string? Notes, DateTimeOffset OccurredAt) : ITicketEvent;
