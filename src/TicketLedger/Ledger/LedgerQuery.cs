@@ -36,8 +36,9 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
             .Where(r => r.Office == office.Code && r.To >= startOfRecordedDay && r.From <= k).ToList();
         await batch.Execute(cancellation);
 
+        var stored = await totals;
         var counters = new Counters();
-        if (await totals is { } live && current) counters.AddAll(live.Counters);
+        if (stored is not null && current) counters.AddAll(stored.Counters);
         foreach (var ledgerDay in days is null ? [] : await days) counters.AddAll(ledgerDay.Counters, current ? -1 : 1);
         foreach (var bucket in buckets is null ? [] : await buckets) counters.AddAll(bucket.Counters);
         foreach (var recording in tail is null ? [] : await tail)
@@ -45,9 +46,8 @@ public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvid
         foreach (var (_, changes) in item.Changes.Where(c => c.Key <= day))
             counters.AddAll(changes);
 
-        var lastSequence = (await totals)?.LastSequence;
-        var chainHead = lastSequence is { } sequence ? await chain.SealedHeadAtOrBelowAsync(sequence, (await totals)?.LastRecordedAt, cancellation) : null;
+        var chainHead = stored is null ? null : await chain.SealedHeadAtOrBelowAsync(stored.LastSequence, stored.LastRecordedAt, cancellation);
         return LedgerFigures.From(office.Code, businessDate, knownAt, counters, await firstResumed, new LedgerProvenance(
-            lastSequence ?? 0, (await totals)?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
+            stored?.LastSequence ?? 0, stored?.LastRecordedAt, chainHead?.Sequence, chainHead?.Hash));
     }
 }

@@ -20,7 +20,7 @@ public static class ResponseDeadlineHandler
 {
     /// <summary>Delivered twice, the second delivery finds the miss already recorded and appends nothing.</summary>
     public static ResponseDeadlineMissed? Decide(TicketView ticket) =>
-        ticket.DeadlineMissedAt is not null || ticket.RespondedAt <= ticket.DueBy ? null : new ResponseDeadlineMissed(ticket.Id, ticket.DueBy);
+        ticket.DeadlineMissedAt is not null || ticket.RespondedAt is not null && !ticket.RespondedLate ? null : new ResponseDeadlineMissed(ticket.Id, ticket.DueBy);
 
     public static Events Handle(ResponseDeadline message, [WriteAggregate(nameof(ResponseDeadline.TicketId))] TicketView ticket) =>
         Decide(ticket) is { } missed ? [missed] : [];
