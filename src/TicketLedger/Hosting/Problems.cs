@@ -70,6 +70,8 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Payload Too Large" : "Bad Request", bad.Message),
             System.Text.Json.JsonException json => (400, "Bad Request", "The request body is not valid JSON: " + json.Message),
             FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
+            // A unique document (a credit code's claim) inserted by a concurrent request first; the checks before it passed.
+            JasperFx.DocumentAlreadyExistsException => (409, "Conflict", "A concurrent request registered the same thing first; read it and retry if needed."),
             _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
         };
         context.Response.StatusCode = status;

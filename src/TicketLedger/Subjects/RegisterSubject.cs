@@ -24,13 +24,13 @@ public sealed record RegisterSubject(
 
     public sealed class Validator : AbstractValidator<RegisterSubject>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Kind).NotNull().IsInEnum();
             RuleFor(x => x.Name).NotEmpty().MaximumLength(SubjectRules.MaxNameLength);
             RuleFor(x => x.Address).MaximumLength(MaxAddressLength);
             RuleFor(x => x.KeyProjectLevel).IsInEnum();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
             When(x => x.Contact is not null, () =>
             {
                 RuleFor(x => x.Contact!.Name).NotEmpty().MaximumLength(MaxContactNameLength);
@@ -57,7 +57,7 @@ public sealed record RegisterSubject(
     }
 }
 
-public sealed record SubjectCreated(Guid Id);
+public sealed record SubjectCreated(Guid Id) : Created($"/api/subjects/{Id}");
 
 /// <summary>
 /// The credit code's claim on a subject, keyed by the code. Inserted in the registration's transaction, so the primary
@@ -71,37 +71,32 @@ public sealed class CreditCodeClaim
 
 public static class RegisterSubjectEndpoint
 {
-    /// <summary>The IResult return type would otherwise be advertised as a 200 response, which never happens.</summary>
-    public static void Configure(HttpChain chain) => chain.Metadata.Finally(endpoint =>
+    /// <summary>
+    /// A credit code registered before is a conflict named here; two registrations of one code racing are told apart
+    /// by the claim's primary key when they commit (DocumentAlreadyExistsException, answered 409 as well).
+    /// </summary>
+    public static async Task<ProblemDetails> ValidateAsync(RegisterSubject command, IQuerySession session, CancellationToken ct)
     {
-        foreach (var stray in endpoint.Metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.StatusCode == StatusCodes.Status200OK).ToList())
-            endpoint.Metadata.Remove(stray);
-    });
+        if (command.Kind != SubjectKind.Enterprise) return WolverineContinue.NoProblems;
+        var code = SocialCreditCode.Normalize(command.CreditCode!);
+        return await session.LoadAsync<CreditCodeClaim>(code, ct) is null
+            ? WolverineContinue.NoProblems
+            : Problems.Conflict($"A subject with credit code {code} is already registered; find it with GET /api/subjects?creditCode={code}.");
+    }
 
     [WolverinePost("/api/subjects", OperationId = "RegisterSubject", Summary = "Register an enterprise or a construction site")]
     [Tags("subjects"), Authorize(Policy = Policies.Write)]
     [ProducesResponseType<SubjectCreated>(StatusCodes.Status201Created)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, Problems.ContentType)]
-    public static async Task<IResult> Post(RegisterSubject command, IDocumentSession session, Office office, TimeProvider clock)
+    public static SubjectCreated Post(RegisterSubject command, IDocumentSession session, Office office, TimeProvider clock)
     {
-        var registered = Register(command, Guid.CreateVersion7(), office.Code, clock);
+        var registered = Decide(command, Guid.CreateVersion7(), office.Code, clock.GetUtcNow());
         session.Events.StartStream<Subject>(registered.SubjectId, registered);
         if (registered.CreditCode is { } code) session.Insert(new CreditCodeClaim { Id = code, SubjectId = registered.SubjectId });
-        try
-        {
-            await session.SaveChangesAsync();
-        }
-        catch (DocumentAlreadyExistsException)
-        {
-            // Nothing was committed; dropping the pending work keeps Wolverine's own commit from retrying it.
-            session.EjectAllPendingChanges();
-            return Results.Problem(Problems.Conflict(
-                $"A subject with credit code {registered.CreditCode} is already registered; find it with GET /api/subjects?creditCode={registered.CreditCode}."));
-        }
-        return Results.Created($"/api/subjects/{registered.SubjectId}", new SubjectCreated(registered.SubjectId));
+        return new SubjectCreated(registered.SubjectId);
     }
 
-    public static SubjectRegistered Register(RegisterSubject command, Guid id, string office, TimeProvider clock)
+    public static SubjectRegistered Decide(RegisterSubject command, Guid id, string office, DateTimeOffset now)
     {
         var enterprise = command.Kind == SubjectKind.Enterprise;
         return new SubjectRegistered(
@@ -114,6 +109,6 @@ public static class RegisterSubjectEndpoint
             enterprise ? KeyProjectLevel.None : command.KeyProjectLevel ?? KeyProjectLevel.None,
             string.IsNullOrWhiteSpace(command.Address) ? null : command.Address.Trim(),
             command.Contact is { } contact ? new Contact(contact.Name.Trim(), contact.Phone.Trim()) : null,
-            SubjectRules.OccurredAt(command.OccurredAt, clock));
+            BusinessTime.Of(command.OccurredAt, now));
     }
 }

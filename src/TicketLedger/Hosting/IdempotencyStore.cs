@@ -1,0 +1,157 @@
+using Marten;
+using Npgsql;
+
+namespace TicketLedger.Hosting;
+
+/// <summary>
+/// Reads the committed claims and runs a request under its key. The request's claim is written by
+/// <see cref="IdempotencyClaimListener"/> in the command's transaction; this class writes nothing while a request runs,
+/// except the outcome of an endpoint whose outcome is only known after it committed (neither <see cref="Created"/> nor
+/// `[EmptyResponse]`), which is recorded right after.
+/// </summary>
+public sealed class IdempotencyStore(IDocumentStore store, IdempotencyOptions options, TimeProvider clock, ILogger<IdempotencyStore> logger)
+{
+    private string Table => $"{store.Options.DatabaseSchemaName}.{Idempotency.TableName}";
+
+    public async Task RunOnceAsync(HttpContext context, string key, RequestDelegate next)
+    {
+        if (key.Length is 0 or > Idempotency.MaxKeyLength)
+        {
+            await Problems.Write(context, 400, "Bad Request", $"{Idempotency.Header} must be 1 to {Idempotency.MaxKeyLength} characters.");
+            return;
+        }
+        var caller = context.User.Identity!.Name ?? "";
+        var body = await ReadBodyAsync(context.Request);
+        var fingerprint = Idempotency.Fingerprint(context.Request, body);
+        var ct = context.RequestAborted;
+        var now = clock.GetUtcNow();
+
+        if (await FindAsync(caller, key, now, ct) is { } earlier)
+        {
+            await AnswerRepeatAsync(context, earlier, fingerprint, ct);
+            return;
+        }
+
+        var claim = new IdempotencyClaim(caller, key, fingerprint, now, now - options.Retention, IdempotencyClaim.IsEmptyResponse(context));
+        var original = context.Response.Body;
+        await using var captured = new MemoryStream();
+        context.Response.Body = captured;
+        try
+        {
+            using (claim.Enter()) await next(context);
+        }
+        catch (Exception e) when (IsKeyTakenMeanwhile(e))
+        {
+            // A concurrent request with the same key committed first; this one rolled back. Answer as a repeat.
+            context.Response.Body = original;
+            context.Response.Clear();
+            if (await FindAsync(caller, key, now, CancellationToken.None) is { } winner) await AnswerRepeatAsync(context, winner, fingerprint, ct);
+            else await Problems.Write(context, 409, "Conflict", "A request with this Idempotency-Key was just processed; send it again.");
+            return;
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+
+        if (claim is { Written: true, Status: null } && context.Response.StatusCode is >= 200 and < 300)
+            await RecordLateOutcomeAsync(claim, context.Response, captured.ToArray());
+        captured.Position = 0;
+        await captured.CopyToAsync(original, ct);
+    }
+
+    /// <summary>Deletes keys past retention; returns how many.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand($"delete from {Table} where created_at < @cutoff", connection);
+        command.Parameters.AddWithValue("cutoff", clock.GetUtcNow() - options.Retention);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static bool IsKeyTakenMeanwhile(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, TableName: Idempotency.TableName }) return true;
+        return false;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        return buffer.ToArray();
+    }
+
+    private sealed record Outcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body);
+
+    private async Task<Outcome?> FindAsync(string caller, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            $"select request_hash, status, location, content_type, body from {Table} where caller = @caller and key = @key and created_at >= @cutoff",
+            connection);
+        command.Parameters.AddWithValue("caller", caller);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("cutoff", now - options.Retention);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        return new Outcome(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
+    }
+
+    private static async Task AnswerRepeatAsync(HttpContext context, Outcome earlier, string fingerprint, CancellationToken ct)
+    {
+        if (earlier.RequestHash != fingerprint)
+        {
+            await Problems.Write(context, 422, "Unprocessable Content",
+                "This Idempotency-Key was already used for a different request (method, path or body); use a new key.");
+            return;
+        }
+        if (earlier.Status is not { } status)
+        {
+            // Committed; the outcome of such an endpoint is recorded a moment after its commit.
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.Write(context, 409, "Conflict", "A request with this Idempotency-Key has just been processed; retry shortly for its outcome.");
+            return;
+        }
+        context.Response.StatusCode = status;
+        if (earlier.Location is not null) context.Response.Headers.Location = earlier.Location;
+        if (earlier.ContentType is not null) context.Response.ContentType = earlier.ContentType;
+        context.Response.Headers[Idempotency.ReplayedHeader] = "true";
+        if (earlier.Body is not null) await context.Response.Body.WriteAsync(earlier.Body, ct);
+    }
+
+    private async Task RecordLateOutcomeAsync(IdempotencyClaim claim, HttpResponse response, byte[] body)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None);
+            await using var command = new NpgsqlCommand(
+                $"update {Table} set status = @status, location = @location, content_type = @type, body = @body where caller = @caller and key = @key",
+                connection);
+            command.Parameters.AddWithValue("caller", claim.Caller);
+            command.Parameters.AddWithValue("key", claim.Key);
+            command.Parameters.AddWithValue("status", response.StatusCode);
+            var location = response.Headers.Location.ToString();
+            command.Parameters.AddWithValue("location", location.Length > 0 ? location : DBNull.Value);
+            command.Parameters.AddWithValue("type", (object?)response.ContentType ?? DBNull.Value);
+            command.Parameters.AddWithValue("body", body);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException e)
+        {
+            // The command committed; its retry is answered 409 until the key expires, never run twice.
+            logger.LogWarning(e, "Could not record the outcome of Idempotency-Key {Key} of {Caller}", claim.Key, claim.Caller);
+        }
+    }
+}
