@@ -15,6 +15,7 @@ var builder = WebApplication.CreateBuilder(command.HostArgs);
 
 var office = Office.AddOffice(builder);
 builder.AddProblems();
+BusinessTime.AddBusinessTime(builder);
 builder.AddValidation();
 builder.AddApiKeys();
 builder.AddApiDocs();

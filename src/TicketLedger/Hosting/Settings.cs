@@ -24,6 +24,7 @@ public static class Settings
     public const string ApiKeyBureau = "Auth:ApiKeys:<i>:Bureau";
     public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
     public const string AuditSealEvery = "Audit:SealEvery";
+    public const string EarliestBusinessDate = "Validation:EarliestBusinessDate";
     public const string Reference = "Reference";
 
     public sealed record Setting(string Key, string Default, string Meaning);
@@ -47,6 +48,7 @@ public static class Settings
         new(ApiKeyBureau, "", "bureau code of a bureau key"),
         new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
         new(AuditSealEvery, "00:00:01", "how far the global audit chain may trail the appends"),
+        new(EarliestBusinessDate, "2000-01-01", "earliest business date a command may record (occurredAt, visitedOn, …); earlier is 400"),
         new("Reference:Categories:<i>:Code", "(appsettings.json: supplies, labour, …)", "problem category code"),
         new("Reference:Categories:<i>:Label", "(appsettings.json)", "Chinese label of the category"),
         new("Reference:Departments:<i>:Code", "(appsettings.json: xmb, hbb, djb, jfb)", "office department code"),

@@ -12,10 +12,10 @@ public sealed record AssignGridStaff(string? Staff, DateTimeOffset? OccurredAt)
 {
     public sealed class Validator : AbstractValidator<AssignGridStaff>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Staff).StaffName();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -28,5 +28,8 @@ public static class AssignGridStaffEndpoint
         AssignGridStaff command,
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
         TimeProvider clock) =>
-        new(subject.Id, command.Staff!.Trim(), SubjectRules.OccurredAt(command.OccurredAt, clock));
+        Decide(command, subject, clock.GetUtcNow());
+
+    public static GridStaffAssigned Decide(AssignGridStaff command, Subject subject, DateTimeOffset now) =>
+        new(subject.Id, command.Staff!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -17,13 +17,13 @@ public sealed record DisburseFund(string? Batch, decimal? AmountYuan, DateOnly? 
 
     public sealed class Validator : AbstractValidator<DisburseFund>
     {
-        public Validator(TimeProvider clock, Office office)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Batch).NotEmpty().MaximumLength(MaxBatchLength);
             RuleFor(x => x.AmountYuan).NotNull().GreaterThan(0).LessThanOrEqualTo(MaxAmountYuan)
                 .PrecisionScale(11, 2, ignoreTrailingZeros: true).WithMessage("'Amount Yuan' has at most two decimals (fen).");
-            RuleFor(x => x.DisbursedOn).NotNull().NotAfterToday(clock, office);
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.DisbursedOn).BusinessDate(time);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -42,5 +42,8 @@ public static class DisburseFundEndpoint
         DisburseFund command,
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
         TimeProvider clock) =>
-        new(subject.Id, command.Batch!.Trim(), command.AmountYuan!.Value, command.DisbursedOn!.Value, SubjectRules.OccurredAt(command.OccurredAt, clock));
+        Decide(command, subject, clock.GetUtcNow());
+
+    public static FundDisbursed Decide(DisburseFund command, Subject subject, DateTimeOffset now) =>
+        new(subject.Id, command.Batch!.Trim(), command.AmountYuan!.Value, command.DisbursedOn!.Value, BusinessTime.Of(command.OccurredAt, now));
 }

@@ -11,12 +11,12 @@ public sealed record RecordVisit(DateOnly? VisitedOn, string? Staff, string? Not
 {
     public sealed class Validator : AbstractValidator<RecordVisit>
     {
-        public Validator(TimeProvider clock, Office office)
+        public Validator(BusinessTime time)
         {
-            RuleFor(x => x.VisitedOn).NotNull().NotAfterToday(clock, office);
+            RuleFor(x => x.VisitedOn).BusinessDate(time);
             RuleFor(x => x.Staff).StaffName();
             RuleFor(x => x.Notes).MaximumLength(SubjectRules.MaxNotesLength);
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -29,7 +29,10 @@ public static class RecordVisitEndpoint
         RecordVisit command,
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
         TimeProvider clock) =>
+        Decide(command, subject, clock.GetUtcNow());
+
+    public static SubjectVisited Decide(RecordVisit command, Subject subject, DateTimeOffset now) =>
         new(subject.Id, command.VisitedOn!.Value, command.Staff!.Trim(),
             string.IsNullOrWhiteSpace(command.Notes) ? null : command.Notes.Trim(),
-            SubjectRules.OccurredAt(command.OccurredAt, clock));
+            BusinessTime.Of(command.OccurredAt, now));
 }

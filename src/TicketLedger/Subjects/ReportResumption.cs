@@ -15,16 +15,16 @@ public sealed record ReportResumption(DateOnly? ResumedOn, int? Headcount, int? 
 
     public sealed class Validator : AbstractValidator<ReportResumption>
     {
-        public Validator(TimeProvider clock, Office office)
+        public Validator(BusinessTime time)
         {
-            RuleFor(x => x.ResumedOn).NotNull().NotAfterToday(clock, office);
+            RuleFor(x => x.ResumedOn).BusinessDate(time);
             RuleFor(x => x.Headcount).NotNull().InclusiveBetween(1, MaxHeadcount);
             RuleFor(x => x.WorkersReturned).NotNull().GreaterThanOrEqualTo(0);
             RuleFor(x => x.WorkersReturned).LessThanOrEqualTo(x => x.Headcount)
                 .WithMessage("'Workers Returned' may not exceed 'Headcount'.")
                 .When(x => x.Headcount is not null);
             RuleFor(x => x.CapacityPercent).NotNull().InclusiveBetween(0, 100);
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -37,6 +37,9 @@ public static class ReportResumptionEndpoint
         ReportResumption command,
         [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] Subject subject,
         TimeProvider clock) =>
+        Decide(command, subject, clock.GetUtcNow());
+
+    public static ResumptionReported Decide(ReportResumption command, Subject subject, DateTimeOffset now) =>
         new(subject.Id, command.ResumedOn!.Value, command.Headcount!.Value, command.WorkersReturned!.Value, command.CapacityPercent!.Value,
-            SubjectRules.OccurredAt(command.OccurredAt, clock));
+            BusinessTime.Of(command.OccurredAt, now));
 }

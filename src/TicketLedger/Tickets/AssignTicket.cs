@@ -13,10 +13,10 @@ public sealed record AssignTicket(string? Department, DateTimeOffset? OccurredAt
 {
     public sealed class Validator : AbstractValidator<AssignTicket>
     {
-        public Validator(ReferenceData reference, TimeProvider clock)
+        public Validator(ReferenceData reference, BusinessTime time)
         {
             RuleFor(x => x.Department).NotEmpty().Must(reference.IsDepartment).WithMessage("must be one of the department codes of GET /api/reference");
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -40,5 +40,5 @@ public static class AssignTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketAssigned Decide(AssignTicket command, TicketView ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Department!, (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Department!, BusinessTime.Of(command.OccurredAt, now));
 }

@@ -16,11 +16,11 @@ public sealed record EscalateTicket(string? Bureau, string? Reason, DateTimeOffs
 {
     public sealed class Validator : AbstractValidator<EscalateTicket>
     {
-        public Validator(ReferenceData reference, TimeProvider clock)
+        public Validator(ReferenceData reference, BusinessTime time)
         {
             RuleFor(x => x.Bureau).NotEmpty().Must(reference.IsBureau).WithMessage("must be one of the bureau codes of GET /api/reference");
             RuleFor(x => x.Reason).Text();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -48,5 +48,5 @@ public static class EscalateTicketEndpoint
     }
 
     public static TicketEscalated Decide(EscalateTicket command, TicketView ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Bureau!, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Bureau!, command.Reason!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -14,11 +14,11 @@ public sealed record RecordBureauReply(string? Bureau, string? Message, DateTime
 {
     public sealed class Validator : AbstractValidator<RecordBureauReply>
     {
-        public Validator(ReferenceData reference, TimeProvider clock)
+        public Validator(ReferenceData reference, BusinessTime time)
         {
             RuleFor(x => x.Bureau).NotEmpty().Must(reference.IsBureau).WithMessage("must be one of the bureau codes of GET /api/reference");
             RuleFor(x => x.Message).Text();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -56,5 +56,5 @@ public static class RecordBureauReplyEndpoint
 
     /// <summary>messageId: the broker message that carried the reply, when it came that way.</summary>
     public static BureauReplied Decide(RecordBureauReply command, TicketView ticket, string? messageId, DateTimeOffset now) =>
-        new(ticket.Id, command.Bureau!, command.Message!.Trim(), messageId, (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Bureau!, command.Message!.Trim(), messageId, BusinessTime.Of(command.OccurredAt, now));
 }

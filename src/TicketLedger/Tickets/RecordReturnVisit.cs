@@ -13,12 +13,12 @@ public sealed record RecordReturnVisit(bool? ResolvedConfirmed, bool? Satisfied,
 {
     public sealed class Validator : AbstractValidator<RecordReturnVisit>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.ResolvedConfirmed).NotNull();
             RuleFor(x => x.Satisfied).NotNull();
             RuleFor(x => x.Notes).MaximumLength(TicketRules.MaxTextLength);
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -41,7 +41,7 @@ public static class RecordReturnVisitEndpoint
     /// <summary>An enterprise that says the problem is not solved gets its ticket reopened by the same visit.</summary>
     public static Events Decide(RecordReturnVisit command, TicketView ticket, DateTimeOffset now)
     {
-        var at = (command.OccurredAt ?? now).ToUniversalTime();
+        var at = BusinessTime.Of(command.OccurredAt, now);
         var notes = string.IsNullOrWhiteSpace(command.Notes) ? null : command.Notes.Trim();
         Events events = [new ReturnVisitRecorded(ticket.Id, command.ResolvedConfirmed!.Value, command.Satisfied!.Value, notes, at)];
         if (command.ResolvedConfirmed == false)

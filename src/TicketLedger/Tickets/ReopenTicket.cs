@@ -12,10 +12,10 @@ public sealed record ReopenTicket(string? Reason, DateTimeOffset? OccurredAt = n
 {
     public sealed class Validator : AbstractValidator<ReopenTicket>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Reason).Text();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -36,5 +36,5 @@ public static class ReopenTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketReopened Decide(ReopenTicket command, TicketView ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Reason!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Reason!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -15,10 +15,10 @@ public sealed record ResolveTicket(string? Resolution, DateTimeOffset? OccurredA
 {
     public sealed class Validator : AbstractValidator<ResolveTicket>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Resolution).Text();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -43,5 +43,5 @@ public static class ResolveTicketEndpoint
     }
 
     public static TicketResolved Decide(ResolveTicket command, TicketView ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Resolution!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Resolution!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -12,10 +12,10 @@ public sealed record RespondToTicket(string? Message, DateTimeOffset? OccurredAt
 {
     public sealed class Validator : AbstractValidator<RespondToTicket>
     {
-        public Validator(TimeProvider clock)
+        public Validator(BusinessTime time)
         {
             RuleFor(x => x.Message).Text();
-            RuleFor(x => x.OccurredAt).NotInTheFuture(clock);
+            RuleFor(x => x.OccurredAt).BusinessTime(time);
         }
     }
 }
@@ -37,5 +37,5 @@ public static class RespondToTicketEndpoint
         Decide(command, ticket, clock.GetUtcNow());
 
     public static TicketResponded Decide(RespondToTicket command, TicketView ticket, DateTimeOffset now) =>
-        new(ticket.Id, command.Message!.Trim(), (command.OccurredAt ?? now).ToUniversalTime());
+        new(ticket.Id, command.Message!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -40,11 +40,6 @@ public static class TicketRules
         ReferenceEquals(first, WolverineContinue.NoProblems) ? next() : first;
 
 
-
-    /// <summary>Business time may be back-filled from paper records, but never announced ahead of time.</summary>
-    public static IRuleBuilderOptions<T, DateTimeOffset?> NotInTheFuture<T>(this IRuleBuilder<T, DateTimeOffset?> rule, TimeProvider clock) =>
-        rule.Must(at => at is null || at <= clock.GetUtcNow()).WithMessage("must not lie in the future");
-
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int maxLength = MaxTextLength) =>
         rule.NotEmpty().MaximumLength(maxLength);
 }

@@ -36,8 +36,7 @@ public sealed class TicketView
     public DateTimeOffset RecordedAt { get; set; }
     public DateTimeOffset LastRecordedAt { get; set; }
 
-    /// <summary>Not answered by the end of the day it was raised, judged at <paramref name="at"/> while still unanswered.</summary>
-    public bool IsOverdueAt(DateTimeOffset at) => RespondedAt is { } responded ? responded > DueBy : at > DueBy;
+    public bool IsOverdueAt(DateTimeOffset at) => SameDayRule.IsOverdue(DueBy, RespondedAt, at);
 
     /// <summary>PostgreSQL keeps microseconds: the view written at append time must equal the one a rebuild writes.</summary>
     private static DateTimeOffset AsStored(DateTimeOffset timestamp) => timestamp.AddTicks(-(timestamp.Ticks % 10));
@@ -97,7 +96,7 @@ public sealed class TicketView
     {
         if (RespondedAt is not null) return;
         RespondedAt = at;
-        RespondedLate = at > DueBy;
+        RespondedLate = SameDayRule.IsOverdue(DueBy, at, at);
     }
 
     public static TicketView? Fold(IEnumerable<IEvent> events) => events.Aggregate((TicketView?)null, Advance);
