@@ -1,3 +1,4 @@
+using TicketLedger.Tickets;
 using System.Text.Json.Serialization;
 using TicketLedger.Hosting;
 using TicketLedger.Subjects;
@@ -101,7 +102,7 @@ public sealed class LedgerEntity
         if (department is not null) counters.Increase(Metric.DepartmentPrefix + department, 1);
         counters.Increase(resolved ? Metric.Resolved : Metric.Pending, 1);
         if (replies.Any(r => r.At <= DueBy)) counters.Increase(Metric.RespondedOnTime, 1);
-        if (replies.Count == 0 && !resolved && DueBy < endOfDay) counters.Increase(Metric.Overdue, 1);
+        if (DueBy is { } due && SameDayRule.IsOverdue(due, replies.Count > 0 ? replies.Min(r => r.At) : null, endOfDay)) counters.Increase(Metric.Overdue, 1);
         counters.Increase(Metric.ReturnVisits, returnVisits.Count);
         counters.Increase(Metric.Satisfied, returnVisits.Count(r => r.Flag));
         return counters;

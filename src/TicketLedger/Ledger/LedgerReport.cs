@@ -30,7 +30,7 @@ public static class LedgerReport
         text.Append($"截至{f.AsOf.Year}年{f.AsOf.Month}月{f.AsOf.Day}日，累计走访企业{f.Visits.EnterprisesVisited}家、建筑工地{f.Visits.SitesVisited}个，");
         text.Append($"收集问题{t.Raised}个，已解决问题{t.Resolved}个，{t.Pending}个问题正在全力解决中");
         if (t.ResponseRate is { } response) text.Append($"，当日回复率{Percent(response)}");
-        if (t.Overdue > 0) text.Append($"，{t.Overdue}个问题逾期未回复");
+        if (t.Overdue > 0) text.Append($"，{t.Overdue}个问题未在当日答复");
         text.Append("。");
         text.Append($"规上企业复工{r.AboveScaleResumed}家（共{r.AboveScaleTotal}家），复工率{Percent(r.AboveScaleRate ?? 0)}；");
         text.Append($"规下企业复工{r.BelowScaleResumed}家；省市区重点项目复工{r.KeyProjectsResumed}个；");
@@ -53,7 +53,7 @@ public static class LedgerReport
         text.Append($"As of {f.AsOf.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}, staff have visited {f.Visits.EnterprisesVisited} enterprises and {f.Visits.SitesVisited} construction sites ");
         text.Append($"and collected {t.Raised} problems: {t.Resolved} resolved, {t.Pending} still being worked on");
         if (t.ResponseRate is { } response) text.Append($"; {Percent(response)} answered the same day");
-        if (t.Overdue > 0) text.Append($"; {t.Overdue} awaiting a reply past their deadline");
+        if (t.Overdue > 0) text.Append($"; {t.Overdue} not answered on the day they were raised");
         text.Append(". ");
         text.Append($"{r.AboveScaleResumed} of {r.AboveScaleTotal} above-scale enterprises have resumed ({Percent(r.AboveScaleRate ?? 0)}), ");
         text.Append($"{r.BelowScaleResumed} below-scale enterprises and {r.KeyProjectsResumed} provincial, city and district key projects; ");
