@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using FluentValidation;
 using Marten;
 using TicketLedger.Hosting;
@@ -9,14 +7,7 @@ using Wolverine;
 
 namespace TicketLedger.Bureaus;
 
-/// <summary>Which bureau handed a ticket's problem over, so that bureau hears how it ended.</summary>
-public sealed record BureauReferral(Guid Id, string Bureau, string MessageId);
-
-/// <summary>
-/// A problem handed over by a bureau or the hotline, raised as a ticket through the same intake as POST /api/tickets.
-/// The ticket id is derived from the sender and its message id, so a referral delivered again finds its ticket
-/// instead of raising a second one (and two copies racing collide on the stream id).
-/// </summary>
+/// <summary>A problem handed over on the broker by a bureau or the hotline, raised through <see cref="ProblemReferrals"/>.</summary>
 public static class ReceiveProblemReferralHandler
 {
     public static async Task<OutgoingMessages> Handle(ProblemReferral referral, IDocumentSession session, IValidator<RaiseTicket> validator,
@@ -28,25 +19,10 @@ public static class ReceiveProblemReferralHandler
         var source = referral.From == ProblemReferral.Hotline ? TicketSource.Hotline : TicketSource.BureauReferral;
         var command = new RaiseTicket(referral.SubjectId, referral.Category, referral.Title, referral.Description, source, referral.OccurredAt);
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));
-
-        var ticketId = TicketIdFor(referral.From!, referral.MessageId);
-        if (await session.Events.FetchStreamStateAsync(ticketId, ct) is not null) return [];
         if (!await TicketIntake.IsRegisteredSubjectAsync(session, referral.SubjectId, ct))
             throw new BureauMessageRejected($"No subject {referral.SubjectId} is registered.");
 
-        session.LastModifiedBy = referral.From;
-        var now = clock.GetUtcNow();
-        var raised = await TicketIntake.RaiseAsync(session, office, command, ticketId, now, ct);
-        if (source == TicketSource.BureauReferral) session.Store(new BureauReferral(ticketId, referral.From!, referral.MessageId));
-        return [ResponseDeadline.For(raised, now)];
-    }
-
-    /// <summary>A name-based (version 8) Guid: the same sender and message id always give the same ticket id.</summary>
-    public static Guid TicketIdFor(string from, string messageId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"ticketledger/problem-referral/{from}/{messageId}"));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+        var referred = await ProblemReferrals.RaiseOnceAsync(session, office, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);
+        return referred.Messages;
     }
 }

@@ -22,6 +22,7 @@ public static class Policies
     public const string Write = "write";
     public const string Read = "read";
     public const string BureauWrite = "bureau-write";
+    public const string Refer = "refer";
     public const string Audit = "audit";
     public const string Admin = "admin";
 }
@@ -128,6 +129,7 @@ public static class ApiKeyHosting
             .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Staff, Roles.Admin))
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Staff, Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.BureauWrite, p => p.RequireRole(Roles.Bureau, Roles.Staff, Roles.Admin))
+            .AddPolicy(Policies.Refer, p => p.RequireRole(Roles.Bureau).RequireClaim(ApiKeyAuthenticationHandler.BureauClaim))
             .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         return builder;

@@ -99,7 +99,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         var first = await ToOfficeInbox(referral);
         await ToOfficeInbox(referral);
 
-        var ticketId = ReceiveProblemReferralHandler.TicketIdFor("rsj", "rsj-2020-0042");
+        var ticketId = ProblemReferrals.TicketIdFor("rsj", "rsj-2020-0042");
         var ticket = await Host.GetTicket(ticketId);
         Assert.Equal(("bureau-referral", "缺少熟练工", subject), (ticket.GetProperty("source").GetString(), ticket.GetProperty("title").GetString(), ticket.GetProperty("subjectId").GetGuid()));
         Assert.Single(first.Sent.MessagesOf<TicketLedger.Tickets.ResponseDeadline>());
@@ -112,7 +112,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
     {
         var subject = await Host.GivenSubject();
         await ToOfficeInbox(new ProblemReferral("zjj-0007", "zjj", subject, "logistics", "工地运输受阻", "渣土车无法通行"));
-        var referred = ReceiveProblemReferralHandler.TicketIdFor("zjj", "zjj-0007");
+        var referred = ProblemReferrals.TicketIdFor("zjj", "zjj-0007");
         await Host.Assign(referred);
 
         var tracked = await Tracked(() => Host.Resolve(referred), external: false);
@@ -165,7 +165,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         var id = dead.GetProperty("id").GetGuid();
         await Host.Scenario(x => { x.Post.Url($"/api/admin/dead-letters/{id}/replay"); x.WithKey(Keys.Admin); x.StatusCodeShouldBe(202); });
 
-        var ticketId = ReceiveProblemReferralHandler.TicketIdFor("hotline", messageId);
+        var ticketId = ProblemReferrals.TicketIdFor("hotline", messageId);
         await Eventually.Until(
             async () => (await Host.Scenario(x => { x.Get.Url($"/api/tickets/{ticketId}"); x.WithKey(Keys.Staff); x.IgnoreStatusCode(); })).Context.Response.StatusCode,
             status => status == 200, Timeout, "the replayed referral to raise its ticket");

@@ -39,6 +39,7 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["POST /api/tickets/{id}/return-visits"] = Writers,
         // Office staff also record a bureau's reply received by phone or letter.
         ["POST /api/tickets/{id}/bureau-replies"] = [Bureau, Staff, Admin],
+        ["POST /api/referrals"] = [Bureau],
         ["GET /api/ledger"] = Readers,
         ["GET /api/ledger/report"] = Readers,
         ["GET /api/ledger/tickets.csv"] = Readers,

@@ -51,10 +51,20 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.RegisterSubjectEndpoint").SetTag("http.route", "/api/subjects").SetTag("http.request.method", "POST");
+            var problemDetails2 = await TicketLedger.Subjects.RegisterSubjectEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Subjects.RegisterSubjectEndpoint.Post(command, documentSession, _office, _timeProvider).ConfigureAwait(false);
+            var subjectCreated_response = TicketLedger.Subjects.RegisterSubjectEndpoint.Post(command, documentSession, _office, _timeProvider);
 
+            // This response type customizes the HTTP response
+            ApplyHttpAware(subjectCreated_response, httpContext);
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
@@ -63,7 +73,8 @@ namespace Internal.Generated.WolverineHandlers
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, subjectCreated_response, 404);
         }
     }
 

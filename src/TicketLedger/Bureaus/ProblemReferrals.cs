@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using Marten;
+using TicketLedger.Hosting;
+using TicketLedger.Tickets;
+using Wolverine;
+
+namespace TicketLedger.Bureaus;
+
+/// <summary>Which bureau handed a ticket's problem over, so that bureau hears how it ended.</summary>
+public sealed record BureauReferral(Guid Id, string Bureau, string MessageId);
+
+/// <summary>A referral as raised: its ticket, and the same-day timer to commit with it (none when it was raised before).</summary>
+public sealed record ReferredTicket(Guid TicketId, string Number, OutgoingMessages Messages);
+
+/// <summary>
+/// Raising a referred problem, from the broker or over HTTP. The ticket id is derived from the sender and its message
+/// id, so a referral delivered again finds its ticket instead of raising a second one (and two copies racing collide
+/// on the stream id).
+/// </summary>
+public static class ProblemReferrals
+{
+    public static async Task<ReferredTicket> RaiseOnceAsync(
+        IDocumentSession session, Office office, string from, string messageId, RaiseTicket command, DateTimeOffset now, CancellationToken ct)
+    {
+        var ticketId = TicketIdFor(from, messageId);
+        if (await session.LoadAsync<TicketView>(ticketId, ct) is { } earlier) return new ReferredTicket(earlier.Id, earlier.Number, []);
+        session.LastModifiedBy = from;
+        var raised = await TicketIntake.RaiseAsync(session, office, command, ticketId, now, ct);
+        if (command.Source == TicketSource.BureauReferral) session.Store(new BureauReferral(ticketId, from, messageId));
+        return new ReferredTicket(ticketId, raised.Number, [ResponseDeadline.For(raised, now)]);
+    }
+
+    /// <summary>A name-based (version 8) Guid: the same sender and message id always give the same ticket id.</summary>
+    public static Guid TicketIdFor(string from, string messageId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"ticketledger/problem-referral/{from}/{messageId}"));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}
