@@ -25,13 +25,15 @@ public sealed record DeadLetterPage(IReadOnlyList<DeadLetterItem> Items, int Pag
 public static class DeadLetterEndpoints
 {
     [WolverineGet("/api/admin/dead-letters", OperationId = "ListDeadLetters"), Tags("admin"), Authorize(Policy = Policies.Admin)]
-    public static async Task<DeadLetterPage> Get(IWolverineRuntime runtime, int? page, int? pageSize, CancellationToken ct)
+    [ProducesResponseType<DeadLetterPage>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(IWolverineRuntime runtime, string? page, string? pageSize, CancellationToken ct)
     {
-        var number = Math.Max(page ?? 1, 1);
-        var size = Math.Clamp(pageSize ?? 20, 1, 200);
+        var query = new QueryValues();
+        var (number, size) = query.Paging(page, pageSize);
+        if (query.Invalid) return query.Result();
         var results = await runtime.Storage.DeadLetters.QueryAsync(
             new DeadLetterEnvelopeQuery(TimeRange.AllTime()) { PageNumber = number, PageSize = size }, ct);
-        return new DeadLetterPage(results.Envelopes.Select(Item).ToList(), number, size, results.TotalCount);
+        return Results.Ok(new DeadLetterPage(results.Envelopes.Select(Item).ToList(), number, size, results.TotalCount));
     }
 
     [WolverinePost("/api/admin/dead-letters/{id}/replay", OperationId = "ReplayDeadLetter"), Tags("admin"), Authorize(Policy = Policies.Admin)]

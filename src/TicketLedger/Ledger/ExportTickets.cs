@@ -23,9 +23,9 @@ public static class ExportTicketsEndpoint
 
     public static ProblemDetails Validate(string? lang)
     {
-        var errors = new Dictionary<string, string[]>();
-        LedgerReport.CheckLanguage(errors, lang);
-        return LedgerParameters.Problem(errors);
+        var query = new QueryValues();
+        LedgerReport.Language(query, lang);
+        return query.Problem();
     }
 
     [WolverineGet("/api/ledger/tickets.csv", OperationId = "ExportTicketsCsv", Summary = "The problem ledger as CSV (UTF-8 with BOM)")]

@@ -10,11 +10,12 @@ public static class LedgerCommand
     {
         var asOf = CommandLine.Option(args, "--as-of");
         var lang = CommandLine.Option(args, "--lang") ?? "zh";
-        var errors = LedgerParameters.Errors(asOf, null);
-        LedgerReport.CheckLanguage(errors, lang);
-        if (errors.Count > 0)
+        var query = new QueryValues();
+        var point = LedgerPoint.From(query, asOf, null);
+        LedgerReport.Language(query, lang);
+        if (query.Invalid)
         {
-            foreach (var (field, messages) in errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");
+            foreach (var (field, messages) in query.Errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");
             return 2;
         }
 
@@ -25,7 +26,7 @@ public static class LedgerCommand
 
         await using var session = store.QuerySession();
         var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System, app.Services.GetRequiredService<TicketLedger.Audit.AuditChain>())
-            .Read(LedgerParameters.Date(asOf), null, CancellationToken.None);
+            .Read(point, CancellationToken.None);
         Console.WriteLine(LedgerReport.Write(figures, lang));
         return 0;
     }

@@ -11,8 +11,9 @@ namespace TicketLedger.Ledger;
 public sealed class LedgerQuery(IQuerySession session, Office office, TimeProvider clock, AuditChain chain)
 {
     /// <summary>One batched round trip for the figures, one more for the chain head that vouches for them unless known.</summary>
-    public async Task<LedgerFigures> Read(DateOnly? asOf, DateTimeOffset? knownAt, CancellationToken cancellation)
+    public async Task<LedgerFigures> Read(LedgerPoint point, CancellationToken cancellation)
     {
+        var (asOf, knownAt) = point;
         var businessDate = asOf ?? office.LocalDate(knownAt ?? clock.GetUtcNow());
         var day = businessDate.DayNumber;
         var current = knownAt is null && businessDate >= office.LocalDate(clock.GetUtcNow());

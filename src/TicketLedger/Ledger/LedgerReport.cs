@@ -14,11 +14,8 @@ public static class LedgerReport
 {
     public static readonly string[] Languages = ["zh", "en"];
 
-    /// <summary>Adds an error for an unknown `lang`; blank means the default, Chinese.</summary>
-    public static void CheckLanguage(Dictionary<string, string[]> errors, string? lang)
-    {
-        if (!string.IsNullOrWhiteSpace(lang) && !Languages.Contains(lang)) errors["lang"] = ["Use zh or en."];
-    }
+    /// <summary>The report's language; blank means the default, Chinese.</summary>
+    public static string Language(QueryValues query, string? lang) => query.OneOf("lang", lang, Languages) ?? "zh";
 
     public static string Write(LedgerFigures f, string lang) => lang == "en" ? English(f) : Chinese(f);
 
@@ -74,9 +71,10 @@ public static class GetLedgerReportEndpoint
 {
     public static ProblemDetails Validate(string? asOf, string? knownAt, string? lang)
     {
-        var errors = LedgerParameters.Errors(asOf, knownAt);
-        LedgerReport.CheckLanguage(errors, lang);
-        return LedgerParameters.Problem(errors);
+        var query = new QueryValues();
+        LedgerPoint.From(query, asOf, knownAt);
+        LedgerReport.Language(query, lang);
+        return query.Problem();
     }
 
     [WolverineGet("/api/ledger/report", OperationId = "GetLedgerReport", Summary = "The ledger as a report paragraph (lang=zh|en)")]
@@ -87,10 +85,11 @@ public static class GetLedgerReportEndpoint
         string? asOf, string? knownAt, string? lang, IQuerySession session, Office office, TimeProvider clock, AuditChain chain,
         HttpResponse response, CancellationToken cancellation)
     {
-        var figures = await new LedgerQuery(session, office, clock, chain).Read(LedgerParameters.Date(asOf), LedgerParameters.Instant(knownAt), cancellation);
+        var query = new QueryValues();
+        var figures = await new LedgerQuery(session, office, clock, chain).Read(LedgerPoint.From(query, asOf, knownAt), cancellation);
         // The paragraph is for people; its provenance travels in headers for the systems that file it.
         response.Headers["X-Ledger-Sequence"] = figures.Provenance.LastSequence.ToString(CultureInfo.InvariantCulture);
         if (figures.Provenance.ChainHash is { } hash) response.Headers["X-Chain-Head"] = $"{figures.Provenance.ChainSequence}:{hash}";
-        return Results.Text(LedgerReport.Write(figures, string.IsNullOrWhiteSpace(lang) ? "zh" : lang), "text/plain; charset=utf-8");
+        return Results.Text(LedgerReport.Write(figures, LedgerReport.Language(query, lang)), "text/plain; charset=utf-8");
     }
 }

@@ -73,52 +73,6 @@ public sealed partial class SubjectViewProjection : SingleStreamProjection<Subje
     public static void Apply(FundDisbursed e, SubjectView view) => view.FundsYuan += e.AmountYuan;
 }
 
-/// <summary>
-/// The list's query string. Numbers are taken as text because Wolverine 6 binds an unparseable query value to its
-/// default without a word; parsing here turns "?page=abc" into a 400 instead of page 1. A blank value ("?kind=") is
-/// no filter, as a form with an empty field sends it.
-/// </summary>
-public sealed record ListSubjects(
-    [FromQuery(Name = "kind")] string? Kind,
-    [FromQuery(Name = "scale")] string? Scale,
-    [FromQuery(Name = "creditCode")] string? CreditCode,
-    [FromQuery(Name = "page")] string? Page,
-    [FromQuery(Name = "pageSize")] string? PageSize)
-{
-    public const int DefaultPageSize = 20;
-    public const int MaxPageSize = 200;
-
-    /// <summary>Keeps the row offset within an int; no office has a million pages of subjects.</summary>
-    public const int MaxPage = 1_000_000;
-
-    public int PageNumber => IsBlank(Page) ? 1 : int.Parse(Page!);
-    public int PageLength => IsBlank(PageSize) ? DefaultPageSize : int.Parse(PageSize!);
-    public SubjectKind? KindFilter => ParseName<SubjectKind>(Kind);
-    public EnterpriseScale? ScaleFilter => ParseName<EnterpriseScale>(Scale);
-    public string? CreditCodeFilter => IsBlank(CreditCode) ? null : SocialCreditCode.Normalize(CreditCode!);
-
-    public sealed class Validator : AbstractValidator<ListSubjects>
-    {
-        public Validator()
-        {
-            RuleFor(x => x.Kind).Must(kind => IsBlank(kind) || ParseName<SubjectKind>(kind) is not null)
-                .WithMessage("'Kind' is 'enterprise' or 'site'.");
-            RuleFor(x => x.Scale).Must(scale => IsBlank(scale) || ParseName<EnterpriseScale>(scale) is not null)
-                .WithMessage("'Scale' is 'above' or 'below'.");
-            RuleFor(x => x.Page).Must(page => IsBlank(page) || int.TryParse(page, out var n) && n is >= 1 and <= MaxPage)
-                .WithMessage($"'Page' is a whole number from 1 to {MaxPage}.");
-            RuleFor(x => x.PageSize).Must(size => IsBlank(size) || int.TryParse(size, out var n) && n is >= 1 and <= MaxPageSize)
-                .WithMessage($"'Page Size' is a whole number from 1 to {MaxPageSize}.");
-        }
-    }
-
-    private static bool IsBlank(string? value) => string.IsNullOrWhiteSpace(value);
-
-    /// <summary>By name only: Enum.TryParse would also take "7" or "above,below".</summary>
-    private static TEnum? ParseName<TEnum>(string? value) where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Select(v => (TEnum?)v).FirstOrDefault(v => v.ToString()!.Equals(value?.Trim(), StringComparison.OrdinalIgnoreCase));
-}
-
 public sealed record SubjectPage(IReadOnlyList<SubjectView> Items, int Page, int PageSize, long Total);
 
 public static class SubjectQueries
@@ -130,16 +84,25 @@ public static class SubjectQueries
 
     [WolverineGet("/api/subjects", OperationId = "ListSubjects", Summary = "Subjects by kind and scale, by name, a page at a time")]
     [Tags("subjects"), Authorize(Policy = Policies.Read)]
-    public static async Task<SubjectPage> List([FromQuery] ListSubjects query, IQuerySession session, CancellationToken cancellation)
+    [ProducesResponseType<SubjectPage>(StatusCodes.Status200OK)]
+    public static async Task<IResult> List(
+        string? kind, string? scale, string? creditCode, string? page, string? pageSize, IQuerySession session, CancellationToken cancellation)
     {
+        var query = new QueryValues();
+        var byKind = query.Enum<SubjectKind>("kind", kind);
+        var byScale = query.Enum<EnterpriseScale>("scale", scale);
+        var byCreditCode = QueryValues.Text(creditCode) is { } code ? SocialCreditCode.Normalize(code) : null;
+        var (pageNumber, size) = query.Paging(page, pageSize);
+        if (query.Invalid) return query.Result();
+
         IQueryable<SubjectView> subjects = session.Query<SubjectView>();
-        if (query.KindFilter is { } kind) subjects = subjects.Where(s => s.Kind == kind);
-        if (query.ScaleFilter is { } scale) subjects = subjects.Where(s => s.Scale == scale);
-        if (query.CreditCodeFilter is { } code) subjects = subjects.Where(s => s.CreditCode == code);
+        if (byKind is { } k) subjects = subjects.Where(s => s.Kind == k);
+        if (byScale is { } sc) subjects = subjects.Where(s => s.Scale == sc);
+        if (byCreditCode is not null) subjects = subjects.Where(s => s.CreditCode == byCreditCode);
         // Counted apart: a window count over the page's rows is 0 for a page past the end, not the number of matches.
         var total = await subjects.CountAsync(cancellation);
         var items = await subjects.OrderBy(s => s.Name).ThenBy(s => s.Id)
-            .Skip((query.PageNumber - 1) * query.PageLength).Take(query.PageLength).ToListAsync(cancellation);
-        return new SubjectPage(items, query.PageNumber, query.PageLength, total);
+            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellation);
+        return Results.Ok(new SubjectPage(items, pageNumber, size, total));
     }
 }

@@ -17,11 +17,11 @@ public static class GetTicketEndpoint
         Guid id, string? version, string? asOf, string? knownAt,
         IQuerySession session, Office office, TimeProvider clock, HttpContext context, CancellationToken ct)
     {
-        var errors = new QueryErrors();
-        var atVersion = errors.Integer("version", version, 1, int.MaxValue);
-        var occurredBy = errors.Timestamp("asOf", asOf);
-        var recordedBy = errors.Timestamp("knownAt", knownAt);
-        if (errors.Any) return errors.Result();
+        var query = new QueryValues();
+        var atVersion = query.Integer("version", version, 1, int.MaxValue);
+        var occurredBy = query.Timestamp("asOf", asOf);
+        var recordedBy = query.Timestamp("knownAt", knownAt);
+        if (query.Invalid) return query.Result();
 
         var current = await session.LoadAsync<TicketView>(id, ct);
         if (current is null || !TicketAccess.MaySee(context.User, current.Bureau)) return Results.Problem(TicketAccess.NotFound(id));

@@ -24,38 +24,13 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Bureaus.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters").SetTag("http.request.method", "GET");
-            string page_rawValue = httpContext.Request.Query["page"];
-            System.Nullable<int> page = default;
-
-            if (page_rawValue != null && int.TryParse(page_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var page_parsed))
-            {
-                page = page_parsed;
-            }
-            else if (!string.IsNullOrEmpty(page_rawValue))
-            {
-                await WriteQueryValueParsingProblem(httpContext, "page", page_rawValue, "int").ConfigureAwait(false);
-                return;
-            }
-
-            string pageSize_rawValue = httpContext.Request.Query["pageSize"];
-            System.Nullable<int> pageSize = default;
-
-            if (pageSize_rawValue != null && int.TryParse(pageSize_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var pageSize_parsed))
-            {
-                pageSize = pageSize_parsed;
-            }
-            else if (!string.IsNullOrEmpty(pageSize_rawValue))
-            {
-                await WriteQueryValueParsingProblem(httpContext, "pageSize", pageSize_rawValue, "int").ConfigureAwait(false);
-                return;
-            }
-
+            var page = httpContext.Request.Query["page"];
+            var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var deadLetterPage_response = await TicketLedger.Bureaus.DeadLetterEndpoints.Get(_wolverineRuntime, page, pageSize, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Bureaus.DeadLetterEndpoints.Get(_wolverineRuntime, page, pageSize, httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, deadLetterPage_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
@@ -15,14 +14,12 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_subjects : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Subjects.ListSubjects>> _validatorOfListSubjectsIEnumerable;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_subjects(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Subjects.ListSubjects>> validatorOfListSubjectsIEnumerable, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_subjects(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _validatorOfListSubjectsIEnumerable = validatorOfListSubjectsIEnumerable;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -34,28 +31,17 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            var pageSize = httpContext.Request.Query["pageSize"];
-            var page = httpContext.Request.Query["page"];
-            var creditCode = httpContext.Request.Query["creditCode"];
-            var scale = httpContext.Request.Query["scale"];
-            var kind = httpContext.Request.Query["kind"];
-            // Binding QueryString values to the argument marked with [FromQuery]
-            var listSubjects = new TicketLedger.Subjects.ListSubjects(kind, scale, creditCode, page, pageSize);
-            var result1 = await TicketLedger.Hosting.FluentValidationExecutor.ValidateRequest<TicketLedger.Subjects.ListSubjects>(_validatorOfListSubjectsIEnumerable, listSubjects).ConfigureAwait(false);
-            // Evaluate whether or not the execution should be stopped based on the IResult value
-            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
-            {
-                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
-                return;
-            }
-
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.SubjectQueries").SetTag("http.route", "/api/subjects").SetTag("http.request.method", "GET");
+            var kind = httpContext.Request.Query["kind"];
+            var scale = httpContext.Request.Query["scale"];
+            var creditCode = httpContext.Request.Query["creditCode"];
+            var page = httpContext.Request.Query["page"];
+            var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var subjectPage_response = await TicketLedger.Subjects.SubjectQueries.List(listSubjects, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Subjects.SubjectQueries.List(kind, scale, creditCode, page, pageSize, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, subjectPage_response, 404);
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 
