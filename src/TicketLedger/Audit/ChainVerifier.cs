@@ -34,10 +34,19 @@ public sealed record ChainAnchor(long Sequence, byte[] Hash)
 /// Recomputes both chains from the events as they are now and compares with what was written when they were
 /// appended and sealed. The canonical content comes from the same SQL function the trigger used; the chaining
 /// is recomputed here, independently of the database code that wrote it.
+/// <para>
+/// Marten's tombstones break the chain's assumptions by design (docs/audit.md, "Tombstones"): a failed append's
+/// sequence numbers are filled, after the rollback, by placeholder events numbered by their sequence in a stream of
+/// their own, so their stream has gaps and they may land below the sealed head. They are accepted only in exactly
+/// the shape Marten writes, which records nothing: anything else typed a tombstone is tampering.
+/// </para>
 /// </summary>
 internal static class ChainVerifier
 {
     private static readonly byte[] Genesis = new byte[32];
+
+    /// <summary>The type name Marten gives its tombstones (JasperFx.Events.Tombstone.Name).</summary>
+    private static readonly string TombstoneType = JasperFx.Events.Tombstone.Name;
 
     public static async Task<ChainVerification> VerifyAsync(NpgsqlConnection connection, string s, ChainAnchor? against, CancellationToken ct)
     {
@@ -50,6 +59,10 @@ internal static class ChainVerifier
             select i.seq_id,
                    e.seq_id is not null, e.tenant_id, e.stream_id, e.version,
                    case when e.seq_id is not null then {s}.tl_audit_canonical(e) end,
+                   e.type = '{TombstoneType}',
+                   case when e.type = '{TombstoneType}' then e.version = e.seq_id and e.data = jsonb_build_object() and e.bdata is null
+                     and not exists (select 1 from {s}.mt_events o
+                                      where o.tenant_id = e.tenant_id and o.stream_id = e.stream_id and o.type <> '{TombstoneType}') end,
                    l.seq_id is not null, l.tenant_id, l.stream_id, l.version, l.event_hash,
                    lag(l.version) over w, lag(l.event_hash) over w,
                    s.seq_id is not null, s.prev_seq, s.chain_hash,
@@ -69,10 +82,11 @@ internal static class ChainVerifier
             var row = new Row(
                 reader.GetInt64(0),
                 reader.GetBoolean(1), Text(reader, 2), Uuid(reader, 3), Int64(reader, 4), Bytes(reader, 5),
-                reader.GetBoolean(6), Text(reader, 7), Uuid(reader, 8), Int64(reader, 9), Bytes(reader, 10),
-                Int64(reader, 11), Bytes(reader, 12),
-                reader.GetBoolean(13), Int64(reader, 14), Bytes(reader, 15),
-                Int64(reader, 16));
+                !reader.IsDBNull(6) && reader.GetBoolean(6), !reader.IsDBNull(7) && reader.GetBoolean(7),
+                reader.GetBoolean(8), Text(reader, 9), Uuid(reader, 10), Int64(reader, 11), Bytes(reader, 12),
+                Int64(reader, 13), Bytes(reader, 14),
+                reader.GetBoolean(15), Int64(reader, 16), Bytes(reader, 17),
+                Int64(reader, 18));
             if (!walker.Check(row)) break;
         }
         return walker.Result();
@@ -86,6 +100,7 @@ internal static class ChainVerifier
     private sealed record Row(
         long Seq,
         bool HasEvent, string? TenantId, Guid? StreamId, long? Version, byte[]? Canonical,
+        bool TypedTombstone, bool IsMartenTombstone,
         bool HasLink, string? LinkTenantId, Guid? LinkStreamId, long? LinkVersion, byte[]? EventHash,
         long? PreviousLinkVersion, byte[]? PreviousLinkHash,
         bool HasSeal, long? PrevSeq, byte[]? ChainHash,
@@ -124,10 +139,15 @@ internal static class ChainVerifier
             if (!r.HasLink) return (r.Seq, $"event {r.Seq} has no chain link: it was written past the append trigger");
             if (r.LinkTenantId != r.TenantId || r.LinkStreamId != r.StreamId || r.LinkVersion != r.Version)
                 return (r.Seq, $"event {r.Seq} is not the event its chain link was made for");
+            if (r.TypedTombstone && !r.IsMartenTombstone)
+                return (r.Seq, $"event {r.Seq} is typed a tombstone but is not one Marten writes (empty, numbered by its sequence, in a stream of tombstones only)");
             var version = r.Version!.Value;
-            if (version > 1 && r.PreviousLinkVersion != version - 1)
+            // The trigger chains to the stream's previous version when there is one. A tombstone stream is numbered by
+            // sequence, so its events follow one another only when their sequences do; every other stream has no gap.
+            var follows = r.PreviousLinkVersion == version - 1;
+            if (version > 1 && !follows && !r.TypedTombstone)
                 return (r.Seq, $"version {version - 1} of stream {r.StreamId} before event {r.Seq} is missing");
-            var expected = SHA256.HashData([.. version > 1 ? r.PreviousLinkHash! : Genesis, .. r.Canonical!]);
+            var expected = SHA256.HashData([.. follows ? r.PreviousLinkHash! : Genesis, .. r.Canonical!]);
             return expected.AsSpan().SequenceEqual(r.EventHash)
                 ? null
                 : (r.Seq, $"event {r.Seq} (stream {r.StreamId}, version {version}) differs from what was recorded");
@@ -135,8 +155,10 @@ internal static class ChainVerifier
 
         private (long, string)? CheckSeal(Row r)
         {
+            // Marten writes a tombstone after the failed append's rollback, so the sealer may already have passed its
+            // sequence as a hole; it stays outside the global chain, which it cannot change as it records nothing.
             if (!r.HasSeal)
-                return r.Seq <= _sealedHead
+                return r.Seq <= _sealedHead && !r.IsMartenTombstone
                     ? (r.Seq, $"event {r.Seq} was inserted after the chain was sealed past it")
                     : null;
             if (r.PrevSeq != _lastSealed)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using JasperFx;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using TicketLedger.Hosting;
@@ -23,7 +25,30 @@ public static class RebuildProjectionsEndpoint
         var clock = Stopwatch.StartNew();
         var names = ((StoreOptions)store.Options).Projections.All.Select(p => p.Name).ToList();
         var daemon = coordinator.DaemonForMainDatabase();
-        foreach (var name in names) await daemon.RebuildProjectionAsync(name, cancellation);
+        foreach (var name in names) await RebuildAsync(daemon, name, cancellation);
         return new ProjectionsRebuilt(names, clock.ElapsedMilliseconds);
+    }
+
+    /// <summary>
+    /// The daemon's rebuild hard-stops the projection's running shards and leaves them registered as stopped, while
+    /// the coordinator only ever starts shards it has none registered for: an async projection rebuilt in a running
+    /// service would never move again. So the shards that were running are started again afterwards, continuing from
+    /// where the rebuild left them; also when the rebuild fails or the caller goes away, as a torn-down projection
+    /// then catches up from its own progress.
+    /// </summary>
+    private static async Task RebuildAsync(IProjectionDaemon daemon, string projection, CancellationToken cancellation)
+    {
+        var running = daemon.CurrentAgents()
+            .Where(agent => agent.Name.Name == projection && agent.Status == AgentStatus.Running)
+            .Select(agent => agent.Name)
+            .ToList();
+        try
+        {
+            await daemon.RebuildProjectionAsync(projection, cancellation);
+        }
+        finally
+        {
+            foreach (var shard in running) await daemon.StartAgentAsync(shard, CancellationToken.None);
+        }
     }
 }
