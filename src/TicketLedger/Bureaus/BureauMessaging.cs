@@ -1,5 +1,6 @@
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
+using TicketLedger.Tickets;
 using Wolverine;
 using Wolverine.ErrorHandling;
 using Wolverine.Postgresql;
@@ -19,6 +20,7 @@ public static class BureauMessaging
 
     public static WebApplicationBuilder AddBureaus(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ITicketNotices, BureauNotices>();
         var transport = Messaging.Transport(builder.Configuration);
         var bureaus = builder.Configuration.GetSection(Settings.Reference).Get<ReferenceOptions>()?.Bureaus.Select(b => b.Code).ToList() ?? [];
         builder.Services.ConfigureWolverine(opts =>

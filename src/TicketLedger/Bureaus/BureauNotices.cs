@@ -5,13 +5,10 @@ using Wolverine;
 
 namespace TicketLedger.Bureaus;
 
-/// <summary>
-/// The outgoing bureau messages of a lifecycle command. The endpoint returns them beside its events, so Wolverine's
-/// Marten outbox commits them in the same transaction as the append: no event without its message, nor the reverse.
-/// </summary>
-public static class BureauNotices
+/// <summary>The bureaus' messages of a ticket's escalation and resolution: no event without its message, nor the reverse.</summary>
+public sealed class BureauNotices : ITicketNotices
 {
-    public static async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, TicketView ticket, TicketEscalated escalated, CancellationToken ct)
+    public async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, TicketView ticket, TicketEscalated escalated, CancellationToken ct)
     {
         var subject = await session.LoadAsync<SubjectView>(ticket.SubjectId, ct);
         return [Escalated(escalated, ticket, subject?.Name, session.CorrelationId)];
@@ -27,7 +24,7 @@ public static class BureauNotices
     /// The bureau the ticket was escalated to and the bureau that referred it hear of its resolution; a ticket raised
     /// and solved inside the office concerns no bureau, and its resolve costs no extra read.
     /// </summary>
-    public static async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, TicketView ticket, TicketResolved resolved, CancellationToken ct)
+    public async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, TicketView ticket, TicketResolved resolved, CancellationToken ct)
     {
         var referred = ticket.Source == TicketSource.BureauReferral;
         if (ticket.Bureau is null && !referred) return [];

@@ -2,7 +2,6 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
 using Wolverine;
@@ -41,10 +40,11 @@ public static class EscalateTicketEndpoint
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task<(Events, OutgoingMessages)> Post(EscalateTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session, CancellationToken ct)
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session,
+        ITicketNotices notices, CancellationToken ct)
     {
         var escalated = Decide(command, ticket, clock.GetUtcNow());
-        return ([escalated], await BureauNotices.EscalatedAsync(session, ticket, escalated, ct));
+        return ([escalated], await notices.EscalatedAsync(session, ticket, escalated, ct));
     }
 
     public static TicketEscalated Decide(EscalateTicket command, TicketView ticket, DateTimeOffset now) =>

@@ -2,7 +2,6 @@ using FluentValidation;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
 using Wolverine;
 using Wolverine.Http;
@@ -36,10 +35,11 @@ public static class ResolveTicketEndpoint
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task<(Events, OutgoingMessages)> Post(ResolveTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session, CancellationToken ct)
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session,
+        ITicketNotices notices, CancellationToken ct)
     {
         var resolved = Decide(command, ticket, clock.GetUtcNow());
-        return ([resolved], await BureauNotices.ResolvedAsync(session, ticket, resolved, ct));
+        return ([resolved], await notices.ResolvedAsync(session, ticket, resolved, ct));
     }
 
     public static TicketResolved Decide(ResolveTicket command, TicketView ticket, DateTimeOffset now) =>

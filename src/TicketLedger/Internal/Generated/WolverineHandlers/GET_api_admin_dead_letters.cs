@@ -23,12 +23,12 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Bureaus.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Admin.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters").SetTag("http.request.method", "GET");
             var page = httpContext.Request.Query["page"];
             var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Bureaus.DeadLetterEndpoints.Get(_wolverineRuntime, page, pageSize, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Admin.DeadLetterEndpoints.Get(_wolverineRuntime, page, pageSize, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

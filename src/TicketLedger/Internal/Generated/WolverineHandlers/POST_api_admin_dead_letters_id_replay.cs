@@ -23,7 +23,7 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Bureaus.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters/{id}/replay").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Admin.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters/{id}/replay").SetTag("http.request.method", "POST");
             string id_rawValue = (string?)httpContext.GetRouteValue("id");
             System.Guid id = default;
 
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Bureaus.DeadLetterEndpoints.Replay(id, _wolverineRuntime).ConfigureAwait(false);
+            var result = await TicketLedger.Admin.DeadLetterEndpoints.Replay(id, _wolverineRuntime).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -26,10 +26,10 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Audit.RebuildProjectionsEndpoint").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Admin.RebuildProjectionsEndpoint").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var projectionsRebuilt_response = await TicketLedger.Audit.RebuildProjectionsEndpoint.Post(_documentStore, _projectionCoordinator, httpContext.RequestAborted).ConfigureAwait(false);
+            var projectionsRebuilt_response = await TicketLedger.Admin.RebuildProjectionsEndpoint.Post(_documentStore, _projectionCoordinator, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, projectionsRebuilt_response, 404);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -17,14 +18,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.EscalateTicket>> _validatorOfEscalateTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Tickets.ITicketNotices _ticketNotices;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets_id_escalate(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.EscalateTicket>> validatorOfEscalateTicketIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets_id_escalate(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.EscalateTicket>> validatorOfEscalateTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.ITicketNotices ticketNotices, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfEscalateTicketIEnumerable = validatorOfEscalateTicketIEnumerable;
             _timeProvider = timeProvider;
+            _ticketNotices = ticketNotices;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -90,7 +93,7 @@ namespace Internal.Generated.WolverineHandlers
 
                 
                 // The actual HTTP request handler execution
-                (var events, var outgoingMessages) = await TicketLedger.Tickets.EscalateTicketEndpoint.Post(command, stream_ticket.Aggregate, _timeProvider, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+                (var events, var outgoingMessages) = await TicketLedger.Tickets.EscalateTicketEndpoint.Post(command, stream_ticket.Aggregate, _timeProvider, documentSession, _ticketNotices, httpContext.RequestAborted).ConfigureAwait(false);
 
                 if (events != null)
                 {

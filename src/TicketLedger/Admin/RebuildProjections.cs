@@ -7,7 +7,7 @@ using TicketLedger.Hosting;
 using Wolverine.Http;
 using MartenCoordinator = Marten.Events.Daemon.Coordination.IProjectionCoordinator;
 
-namespace TicketLedger.Audit;
+namespace TicketLedger.Admin;
 
 public sealed record ProjectionsRebuilt(IReadOnlyList<string> Projections, long ElapsedMilliseconds);
 

@@ -9,7 +9,7 @@ using Wolverine.Persistence.Durability;
 using Wolverine.Persistence.Durability.DeadLetterManagement;
 using Wolverine.Runtime;
 
-namespace TicketLedger.Bureaus;
+namespace TicketLedger.Admin;
 
 /// <summary>One message Wolverine gave up on, with the reason, as an admin reads it.</summary>
 public sealed record DeadLetterItem(
