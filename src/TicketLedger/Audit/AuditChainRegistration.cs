@@ -9,10 +9,6 @@ public static class AuditChainRegistration
     {
         builder.Services.ConfigureMarten(opts =>
         {
-            // Marten creates mt_events only once it knows an event type; knowing them all up front lets start-up and
-            // db-apply install the chain on a fresh database before the first append.
-            opts.Events.AddEventTypes(typeof(IBusinessEvent).Assembly.GetTypes()
-                .Where(t => t is { IsClass: true, IsAbstract: false } && t.IsAssignableTo(typeof(IBusinessEvent))));
             opts.Storage.Add(new ChainSchema(opts));
         });
         builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection("Audit"))

@@ -12,7 +12,7 @@ public static class LedgerCommand
         var lang = CommandLine.Option(args, "--lang") ?? "zh";
         var query = new QueryValues();
         var point = LedgerPoint.From(query, asOf, null);
-        LedgerReport.Language(query, lang);
+        ReportLanguage.From(query, lang);
         if (query.Invalid)
         {
             foreach (var (field, messages) in query.Errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");

@@ -10,10 +10,7 @@ public static class LedgerModule
     {
         store.Projections.Add(new LedgerProjection(office), ProjectionLifecycle.Async, "Ledger", asyncOptions =>
         {
-            // A page costs a few round trips whatever its size, and its documents are summed in memory first: larger
-            // pages (default 500) mean fewer rewrites of the same totals, days and entities during catch-up and rebuild.
-            asyncOptions.BatchSize = 5_000;
-            asyncOptions.MaximumHopperSize = 20_000;
+            ProjectionPages.Large(asyncOptions);
             foreach (var document in LedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(document);
         });
         store.Schema.For<LedgerEntity>().Index(x => x.FirstResumedDay);

@@ -12,10 +12,6 @@ namespace TicketLedger.Ledger;
 /// <summary>The ledger as the paragraph leadership reads: Chinese in the office's own register, or English.</summary>
 public static class LedgerReport
 {
-    public static readonly string[] Languages = ["zh", "en"];
-
-    /// <summary>The report's language; blank means the default, Chinese.</summary>
-    public static string Language(QueryValues query, string? lang) => query.OneOf("lang", lang, Languages) ?? "zh";
 
     public static string Write(LedgerFigures f, string lang) => lang == "en" ? English(f) : Chinese(f);
 
@@ -73,7 +69,7 @@ public static class GetLedgerReportEndpoint
     {
         var query = new QueryValues();
         LedgerPoint.From(query, asOf, knownAt);
-        LedgerReport.Language(query, lang);
+        ReportLanguage.From(query, lang);
         return query.Problem();
     }
 
@@ -90,6 +86,6 @@ public static class GetLedgerReportEndpoint
         // The paragraph is for people; its provenance travels in headers for the systems that file it.
         response.Headers["X-Ledger-Sequence"] = figures.Provenance.LastSequence.ToString(CultureInfo.InvariantCulture);
         if (figures.Provenance.ChainHash is { } hash) response.Headers["X-Chain-Head"] = $"{figures.Provenance.ChainSequence}:{hash}";
-        return Results.Text(LedgerReport.Write(figures, LedgerReport.Language(query, lang)), "text/plain; charset=utf-8");
+        return Results.Text(LedgerReport.Write(figures, ReportLanguage.From(query, lang)), "text/plain; charset=utf-8");
     }
 }

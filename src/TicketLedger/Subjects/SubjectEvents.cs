@@ -28,3 +28,9 @@ public sealed record ResumptionReported(
     Guid SubjectId, DateOnly ResumedOn, int Headcount, int WorkersReturned, int CapacityPercent, DateTimeOffset OccurredAt) : IBusinessEvent;
 
 public sealed record FundDisbursed(Guid SubjectId, string Batch, decimal AmountYuan, DateOnly DisbursedOn, DateTimeOffset OccurredAt) : IBusinessEvent;
+
+/// <summary>Registered with Marten up front, so start-up creates the event store (and the audit chain on it) before the first append.</summary>
+public static class SubjectEvents
+{
+    public static readonly Type[] All = [typeof(SubjectRegistered), typeof(GridStaffAssigned), typeof(SubjectVisited), typeof(ResumptionReported), typeof(FundDisbursed)];
+}

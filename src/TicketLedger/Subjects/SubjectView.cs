@@ -72,37 +72,3 @@ public sealed partial class SubjectViewProjection : SingleStreamProjection<Subje
 
     public static void Apply(FundDisbursed e, SubjectView view) => view.FundsYuan += e.AmountYuan;
 }
-
-public sealed record SubjectPage(IReadOnlyList<SubjectView> Items, int Page, int PageSize, long Total);
-
-public static class SubjectQueries
-{
-    [WolverineGet("/api/subjects/{id}", OperationId = "GetSubject", Summary = "A subject with its service, resumption and funds")]
-    [Tags("subjects"), Authorize(Policy = Policies.Read)]
-    public static SubjectView Get([Document(Required = true, OnMissing = OnMissing.ProblemDetailsWith404, MissingMessage = SubjectRules.UnknownSubject)] SubjectView subject) =>
-        subject;
-
-    [WolverineGet("/api/subjects", OperationId = "ListSubjects", Summary = "Subjects by kind and scale, by name, a page at a time")]
-    [Tags("subjects"), Authorize(Policy = Policies.Read)]
-    [ProducesResponseType<SubjectPage>(StatusCodes.Status200OK)]
-    public static async Task<IResult> List(
-        string? kind, string? scale, string? creditCode, string? page, string? pageSize, IQuerySession session, CancellationToken cancellation)
-    {
-        var query = new QueryValues();
-        var byKind = query.Enum<SubjectKind>("kind", kind);
-        var byScale = query.Enum<EnterpriseScale>("scale", scale);
-        var byCreditCode = QueryValues.Text(creditCode) is { } code ? SocialCreditCode.Normalize(code) : null;
-        var (pageNumber, size) = query.Paging(page, pageSize);
-        if (query.Invalid) return query.Result();
-
-        IQueryable<SubjectView> subjects = session.Query<SubjectView>();
-        if (byKind is { } k) subjects = subjects.Where(s => s.Kind == k);
-        if (byScale is { } sc) subjects = subjects.Where(s => s.Scale == sc);
-        if (byCreditCode is not null) subjects = subjects.Where(s => s.CreditCode == byCreditCode);
-        // Counted apart: a window count over the page's rows is 0 for a page past the end, not the number of matches.
-        var total = await subjects.CountAsync(cancellation);
-        var items = await subjects.OrderBy(s => s.Name).ThenBy(s => s.Id)
-            .Skip((pageNumber - 1) * size).Take(size).ToListAsync(cancellation);
-        return Results.Ok(new SubjectPage(items, pageNumber, size, total));
-    }
-}

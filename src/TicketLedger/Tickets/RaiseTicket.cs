@@ -55,35 +55,3 @@ public static class RaiseTicketEndpoint
             command.Description!.Trim(), command.Source!.Value, raisedAt, office.EndOfLocalDay(raisedAt));
     }
 }
-
-/// <summary>
-/// Raising a ticket from anywhere: the HTTP endpoint and message handlers (a bureau's ProblemReferral) share it.
-/// The caller validates the command, checks the subject, and commits the session; return
-/// <see cref="ResponseDeadline.For"/> as a cascading message so the same-day timer commits in the same transaction.
-/// </summary>
-public static class TicketIntake
-{
-    public static async Task<bool> IsRegisteredSubjectAsync(IQuerySession session, Guid subjectId, CancellationToken ct)
-    {
-        if (subjectId == Guid.Empty) return false;
-        var first = await session.Events.FetchStreamAsync(subjectId, version: 1, token: ct);
-        return first.Count > 0 && first[0].Data is SubjectRegistered;
-    }
-
-    public static ProblemDetails UnknownSubject(Guid subjectId)
-    {
-        var problem = Problems.BadRequest($"No subject {subjectId} is registered; register it with POST /api/subjects first.");
-        problem.Extensions["errors"] = new Dictionary<string, string[]> { ["subjectId"] = ["must be a registered subject"] };
-        return problem;
-    }
-
-    public static async Task<TicketRaised> RaiseAsync(
-        IDocumentSession session, Office office, RaiseTicket command, Guid ticketId, DateTimeOffset now, CancellationToken ct)
-    {
-        var raisedAt = BusinessTime.Of(command.OccurredAt, now);
-        var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(raisedAt).Year, ct);
-        var raised = RaiseTicketEndpoint.Decide(command, ticketId, number, office, now);
-        session.Events.StartStream<TicketView>(ticketId, raised);
-        return raised;
-    }
-}

@@ -40,3 +40,13 @@ public sealed record TicketReopened(Guid TicketId, string Reason, DateTimeOffset
 public sealed record ResponseDeadlineMissed(Guid TicketId, DateTimeOffset OccurredAt) : ITicketEvent;
 
 public sealed record ReturnVisitRecorded(Guid TicketId, bool ResolvedConfirmed, bool Satisfied, string? Notes, DateTimeOffset OccurredAt) : ITicketEvent;
+
+/// <summary>Registered with Marten up front, so start-up creates the event store (and the audit chain on it) before the first append.</summary>
+public static class TicketEvents
+{
+    public static readonly Type[] All =
+    [
+        typeof(TicketRaised), typeof(TicketAssigned), typeof(TicketResponded), typeof(TicketEscalated), typeof(BureauReplied),
+        typeof(TicketResolved), typeof(TicketReopened), typeof(ResponseDeadlineMissed), typeof(ReturnVisitRecorded),
+    ];
+}

@@ -107,8 +107,7 @@ public sealed partial class TicketViewProjection : SingleStreamProjection<Ticket
     /// <summary>An Evolve over IEvent names no event types, so without this a rebuild would read every subject event too.</summary>
     public TicketViewProjection()
     {
-        foreach (var type in typeof(ITicketEvent).Assembly.GetTypes().Where(t => t.IsClass && t.IsAssignableTo(typeof(ITicketEvent))))
-            IncludeType(type);
+        foreach (var type in TicketEvents.All) IncludeType(type);
     }
 
     public override TicketView? Evolve(TicketView? snapshot, Guid id, IEvent e) => TicketView.Advance(snapshot, e);

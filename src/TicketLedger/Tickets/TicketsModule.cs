@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using TicketLedger.Hosting;
 
 namespace TicketLedger.Tickets;
 
@@ -8,12 +9,8 @@ public static class TicketsModule
     /// <summary>The ticket read model is inline, so a GET right after a command sees it; numbering needs its counter table.</summary>
     public static void AddTickets(this StoreOptions store)
     {
-        // Pages of 5,000 events when rebuilt (default 500): fewer round trips and upsert batches per million events.
-        store.Projections.Add<TicketViewProjection>(ProjectionLifecycle.Inline, rebuild =>
-        {
-            rebuild.BatchSize = 5_000;
-            rebuild.MaximumHopperSize = 20_000;
-        });
+        store.Events.AddEventTypes(TicketEvents.All);
+        store.Projections.Add<TicketViewProjection>(ProjectionLifecycle.Inline, ProjectionPages.Large);
         // The list filters on these and pages newest first: real columns with b-tree indexes, not jsonb expressions, so
         // a filtered page reads an index range instead of scanning every view (benchmark 2026-11-28: 637 ms p99 at 200k).
         // Status and newest-first order lead two composite indexes ending in the id: a page's ids come from an

@@ -37,9 +37,9 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.ExportTicketsEndpoint").SetTag("http.route", "/api/ledger/tickets.xlsx").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.ExportTicketsEndpoint").SetTag("http.route", "/api/ledger/tickets.xlsx").SetTag("http.request.method", "GET");
             var lang = httpContext.Request.Query["lang"];
-            var problemDetails1 = TicketLedger.Ledger.ExportTicketsEndpoint.Validate(lang);
+            var problemDetails1 = TicketLedger.Tickets.ExportTicketsEndpoint.Validate(lang);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -49,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Ledger.ExportTicketsEndpoint.GetXlsx(lang, ((Marten.IQuerySession)documentSession), _office, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Tickets.ExportTicketsEndpoint.GetXlsx(lang, ((Marten.IQuerySession)documentSession), _office, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.SubjectQueries").SetTag("http.route", "/api/subjects").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.ListSubjectsEndpoint").SetTag("http.route", "/api/subjects").SetTag("http.request.method", "GET");
             var kind = httpContext.Request.Query["kind"];
             var scale = httpContext.Request.Query["scale"];
             var creditCode = httpContext.Request.Query["creditCode"];
@@ -39,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             var pageSize = httpContext.Request.Query["pageSize"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Subjects.SubjectQueries.List(kind, scale, creditCode, page, pageSize, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Subjects.ListSubjectsEndpoint.List(kind, scale, creditCode, page, pageSize, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

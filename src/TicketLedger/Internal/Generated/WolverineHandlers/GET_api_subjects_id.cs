@@ -31,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.SubjectQueries").SetTag("http.route", "/api/subjects/{id}").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.GetSubjectEndpoint").SetTag("http.route", "/api/subjects/{id}").SetTag("http.request.method", "GET");
             string Id_rawValue = (string?)httpContext.GetRouteValue("Id");
             System.Guid Id = default;
 
@@ -56,7 +56,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var subjectView_response = TicketLedger.Subjects.SubjectQueries.Get(subject);
+            var subjectView_response = TicketLedger.Subjects.GetSubjectEndpoint.Get(subject);
 
             
             // Save all pending changes to this Marten session

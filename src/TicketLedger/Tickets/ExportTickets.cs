@@ -7,10 +7,9 @@ using MiniExcelLibs;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
 using TicketLedger.Subjects;
-using TicketLedger.Tickets;
 using Wolverine.Http;
 
-namespace TicketLedger.Ledger;
+namespace TicketLedger.Tickets;
 
 /// <summary>
 /// The problem ledger (问题台账) as the office keeps it in a spreadsheet: one row per ticket in number order, with
@@ -24,7 +23,7 @@ public static class ExportTicketsEndpoint
     public static ProblemDetails Validate(string? lang)
     {
         var query = new QueryValues();
-        LedgerReport.Language(query, lang);
+        ReportLanguage.From(query, lang);
         return query.Problem();
     }
 
