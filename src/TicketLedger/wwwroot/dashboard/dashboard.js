@@ -278,7 +278,7 @@
     }
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    for (const column of ["colNumber", "colTitle", "colCategory", "colStatus", "colDepartment", "colRaised", "colDue"]) {
+    for (const column of ["colNumber", "colTitle", "colCategory", "colStatus", "colDepartment", "colRaised", "colDue", "colAnswered"]) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = t(column);
@@ -299,6 +299,7 @@
       row.insertCell().textContent = ticket.department ? label("departments", ticket.department) : "—";
       row.insertCell().textContent = time(ticket.raisedAt);
       row.insertCell().textContent = time(ticket.dueBy);
+      row.insertCell().textContent = time(ticket.respondedAt);
     }
     box.appendChild(table);
     if (total > tickets.length) box.appendChild(Object.assign(document.createElement("p"), { className: "hint", textContent: t("more", { count: total - tickets.length }) }));
