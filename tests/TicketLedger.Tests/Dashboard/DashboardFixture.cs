@@ -83,8 +83,8 @@ public sealed class DashboardFixture : IAsyncLifetime
         return (await api.GetFromJsonAsync<JsonNode>(url))!;
     }
 
-    public static Task Screenshot(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    public static Task Screenshot(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = fullPage });
 
     private static string FreshDatabase()
     {

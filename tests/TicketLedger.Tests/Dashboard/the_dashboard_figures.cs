@@ -43,6 +43,7 @@ public sealed class the_dashboard_figures(DashboardFixture fixture, ITestOutputH
         await Expect(page.Locator("[data-figure='tickets.responseRate']")).ToHaveTextAsync("95.2%");
         await Expect(page.Locator("[data-figure='funds.disbursedYuan']")).ToHaveTextAsync("480,000");
         await DashboardFixture.Screenshot(page, "ledger");
+        await DashboardFixture.Screenshot(page, "ledger-first-screen", fullPage: false);
     }
 
     [ChromiumFact]
