@@ -1,6 +1,7 @@
 using JasperFx;
 using TicketLedger.Audit;
 using TicketLedger.Bureaus;
+using TicketLedger.Dashboard;
 using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 using TicketLedger.Reference;
@@ -41,6 +42,7 @@ app.UseAuthorization();
 app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();
+app.MapDashboard();
 app.MapWolverineEndpoints(opts =>
 {
     opts.MapMartenConcurrencyFailuresToConflict();

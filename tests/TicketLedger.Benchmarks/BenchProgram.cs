@@ -17,6 +17,7 @@ public static class BenchProgram
                 "serve-raw" => await RawEndpoint.Serve(options),
                 "serve-vanilla" => await VanillaEndpoint.Serve(options),
                 "run" => await Run.All(options),
+                "dashboard" => await DashboardLoads.Run(args),
                 _ => Usage(),
             };
         }
@@ -33,6 +34,7 @@ public static class BenchProgram
         Console.Error.WriteLine("""
             usage: TicketLedger.Benchmarks run --service <TicketLedger.dll> [--quick] [--events N] [--seconds S] [--out <results dir>]
                    (run.sh builds everything and passes these; serve-raw / serve-vanilla are started by `run` itself)
+                   TicketLedger.Benchmarks dashboard --url <running service> [--key <reader key>] [--loads 20] [--out <results dir>]
             """);
         return 2;
     }

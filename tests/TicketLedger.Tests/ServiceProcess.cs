@@ -1,25 +1,48 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using TicketLedger.Tests.Bureaus;
 
 namespace TicketLedger.Tests;
 
 /// <summary>
-/// The built service started with `dotnet TicketLedger.dll` in Development (its local keys), for tests of crashes and
-/// restarts, which only a real process can have; the environment given to Start adds or overrides settings.
+/// The built service as a real process (`dotnet TicketLedger.dll`, Development: its local keys) listening on a free
+/// loopback port: for what an in-memory test server cannot show, a crash or a browser.
 /// </summary>
-public sealed class ServiceProcess : IDisposable
+internal sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly Uri _address;
+    private readonly StringBuilder _output = new();
 
-    private ServiceProcess(Process process, Uri address) => (_process, _address) = (process, address);
+    private ServiceProcess(Process process, Uri address) => (_process, Address) = (process, address);
+
+    public Uri Address { get; }
 
     public static ServiceProcess Start(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var app = AppDirectory();
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(app, "TicketLedger.dll")])
+        var process = new ServiceProcess(Launch(connectionString, environment, address, []), address);
+        process.Capture();
+        return process;
+    }
+
+    /// <summary>A command of the executable (e.g. `seed`) run to its end; its output is in the exception when it fails.</summary>
+    public static async Task RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments)
+    {
+        using var process = new ServiceProcess(Launch(connectionString, null, null, arguments), new Uri("http://127.0.0.1"));
+        process.Capture();
+        using var deadline = new CancellationTokenSource(timeout);
+        try { await process._process.WaitForExitAsync(deadline.Token); }
+        catch (OperationCanceledException) { throw new TimeoutException($"`{string.Join(' ', arguments)}` ran longer than {timeout}:\n{process.Output}"); }
+        if (process._process.ExitCode != 0)
+            throw new InvalidOperationException($"`{string.Join(' ', arguments)}` exited with {process._process.ExitCode}:\n{process.Output}");
+    }
+
+    private static Process Launch(string connectionString, IReadOnlyDictionary<string, string>? environment, Uri? address, string[] arguments)
+    {
+        var app = AppDirectory();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(app, "TicketLedger.dll"), .. arguments])
         {
             WorkingDirectory = app,
             RedirectStandardOutput = true,
@@ -27,27 +50,35 @@ public sealed class ServiceProcess : IDisposable
             Environment =
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["ASPNETCORE_URLS"] = address.ToString(),
                 ["ConnectionStrings__Marten"] = connectionString,
             },
         };
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new ServiceProcess(process, address);
+        if (address is not null) start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
+    private void Capture()
+    {
+        _process.OutputDataReceived += (_, line) => { lock (_output) _output.AppendLine(line.Data); };
+        _process.ErrorDataReceived += (_, line) => { lock (_output) _output.AppendLine(line.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
     }
 
     /// <summary>An API client once /health/ready answers 200.</summary>
-    public async Task<HttpClient> ReadyAsync(TimeSpan timeout)
+    public async Task<HttpClient> ReadyAsync(TimeSpan timeout, string key = Keys.Staff)
     {
-        var client = new HttpClient { BaseAddress = _address };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Keys.Staff);
+        var client = new HttpClient { BaseAddress = Address };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
         await Eventually.Until(async () =>
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The service exited with {_process.ExitCode} before it was ready.");
+            if (_process.HasExited) throw new InvalidOperationException($"The service exited with {_process.ExitCode} before it was ready:\n{Output}");
             try { return (await client.GetAsync("/health/ready")).StatusCode; }
             catch (HttpRequestException) { return HttpStatusCode.ServiceUnavailable; }
         }, status => status == HttpStatusCode.OK, timeout, "the service to be ready");

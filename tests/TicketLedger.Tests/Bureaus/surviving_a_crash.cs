@@ -14,6 +14,11 @@ namespace TicketLedger.Tests.Bureaus;
 public sealed class surviving_a_crash
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
+    private static Dictionary<string, string> OnRabbitMq => new()
+    {
+        ["Messaging__Transport"] = "rabbitmq",
+        ["Messaging__RabbitMqUri"] = RabbitMqBroker.Uri!,
+    };
 
     private static readonly Dictionary<string, string> RabbitMq = new()
     {
@@ -26,7 +31,7 @@ public sealed class surviving_a_crash
     {
         var database = TestDatabase.ConnectionStringFor("tl_crash");
 
-        using var first = ServiceProcess.Start(database);
+        using var first = ServiceProcess.Start(database, OnRabbitMq);
         Guid ticketId;
         try
         {
@@ -45,7 +50,7 @@ public sealed class surviving_a_crash
             RabbitMqBroker.Ctl("start_app");
         }
 
-        using var second = ServiceProcess.Start(database);
+        using var second = ServiceProcess.Start(database, OnRabbitMq);
         using (await second.ReadyAsync(Timeout))
         {
             var received = await RabbitMqBroker.ReadAsync("bureau.zjj",

@@ -42,6 +42,7 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["POST /api/referrals"] = [Bureau],
         ["GET /api/ledger"] = Readers,
         ["GET /api/ledger/report"] = Readers,
+        ["GET /api/ledger/trend"] = Readers,
         ["GET /api/ledger/tickets.csv"] = Readers,
         ["GET /api/ledger/tickets.xlsx"] = Readers,
         ["GET /api/audit/verify"] = [Auditor, Admin],

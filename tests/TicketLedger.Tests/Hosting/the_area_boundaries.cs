@@ -20,6 +20,7 @@ public sealed class the_area_boundaries
         ["Bureaus"] = ["Hosting", "Reference", "Subjects", "Tickets"],
         ["Ledger"] = ["Hosting", "Reference", "Subjects", "Tickets", "Audit"],
         ["Admin"] = ["Hosting"],
+        ["Dashboard"] = ["Hosting"],
         ["Seeding"] = ["Hosting", "Reference", "Subjects", "Tickets", "Ledger", "Audit"],
     };
 
