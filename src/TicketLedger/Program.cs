@@ -14,23 +14,23 @@ using Wolverine.Http.Marten;
 var command = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(command.HostArgs);
 
-var office = Office.AddOffice(builder);
+builder.AddOffice();
 builder.AddProblems();
-BusinessTime.AddBusinessTime(builder);
+builder.AddBusinessTime();
 builder.AddValidation();
 builder.AddApiKeys();
 builder.AddApiDocs();
 builder.AddHealth();
 builder.AddJson();
-ReferenceData.AddReferenceData(builder);
+builder.AddReferenceData();
 builder.AddIdempotency();
 builder.AddBureaus();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();
     store.AddTickets();
-    store.AddLedger(office);
 });
+builder.AddLedger();
 builder.AddAuditChain();
 
 var app = builder.Build();

@@ -14,7 +14,7 @@ namespace TicketLedger.Benchmarks;
 /// sessions appending in parallel. The areas' own registrations (AddSubjects, AddTickets) run here, so their inline
 /// views are written in the appending transactions exactly as commands write them; the async ledger is left to the
 /// service's daemon, whose catch-up is then measured.
-/// The store settings mirror Hosting/Store.cs (schema, Guid streams, metadata columns, camelCase JSON): keep them in step.
+/// The store settings mirror Hosting/EventStore.cs (schema, Guid streams, metadata columns, camelCase JSON): keep them in step.
 /// </summary>
 public static class ScaleLoader
 {
@@ -70,7 +70,7 @@ public static class ScaleLoader
                 else
                 {
                     var id = Guid.CreateVersion7();
-                    session.Events.StartStream<TicketView>(id, events = TicketLife(id, i, tickets, subjectIds[i % subjects]));
+                    session.Events.StartStream<Ticket>(id, events = TicketLife(id, i, tickets, subjectIds[i % subjects]));
                 }
                 count += events.Length;
             }

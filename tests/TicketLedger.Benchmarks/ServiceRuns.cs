@@ -138,7 +138,7 @@ public static class ServiceRuns
             "select rpad(name, 30) || lpad(last_seq_id::text, 12) from ticketledger.mt_event_progression order by name");
         report.Note($"`projections rebuild` output:\n\n```\n{rebuild.Output}\n```\n\nProjection progress afterwards (name, last sequence; {highWater:N0} is the end):\n\n```\n{string.Join('\n', progress)}\n```");
         // All projections rebuild side by side on the same cores; one at a time shows what each costs on its own.
-        foreach (var name in new[] { "Ledger", "TicketView" })
+        foreach (var name in new[] { "Ledger", "Ticket" })
         {
             var alone = await RebuildAsync(options, env, Path.Combine(logs, $"projections-rebuild-{name}.log"), "-p", name);
             var aloneRate = events / alone.Took.TotalSeconds;

@@ -1,3 +1,4 @@
+using TicketLedger.Hosting;
 using Marten;
 
 namespace TicketLedger.Audit;
@@ -11,7 +12,7 @@ public static class AuditChainRegistration
         {
             opts.Storage.Add(new ChainSchema(opts));
         });
-        builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection("Audit"))
+        builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection(Settings.AuditSection))
             .Validate(o => o.SealEvery > TimeSpan.Zero, "Audit:SealEvery must be a positive time span, e.g. 00:00:01.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AuditChain>();

@@ -5,7 +5,7 @@ using Wolverine.Http;
 
 namespace TicketLedger.Audit;
 
-/// <summary>Auditors' HTTP view of the chain (CONTRACT §5: auditor and admin).</summary>
+/// <summary>Auditors' HTTP view of the chain (auditor and admin keys).</summary>
 public static class AuditEndpoints
 {
     public const string AgainstFormat = "against must be '<sequence>:<64 hex digits>', as GET /api/audit/digest returns it";

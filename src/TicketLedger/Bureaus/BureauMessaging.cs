@@ -9,7 +9,7 @@ using Wolverine.RabbitMQ;
 namespace TicketLedger.Bureaus;
 
 /// <summary>
-/// The queues of CONTRACT §6 on whichever transport Messaging:Transport selects: a sending endpoint
+/// The queues of docs/messages.md on whichever transport Messaging:Transport selects: a sending endpoint
 /// bureau.&lt;code&gt; per configured bureau (durable outbox) and the office.inbox listener (durable inbox).
 /// </summary>
 public static class BureauMessaging

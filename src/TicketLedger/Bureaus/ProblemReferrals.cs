@@ -24,7 +24,7 @@ public static class ProblemReferrals
         IDocumentSession session, Office office, string from, string messageId, RaiseTicket command, DateTimeOffset now, CancellationToken ct)
     {
         var ticketId = TicketIdFor(from, messageId);
-        if (await session.LoadAsync<TicketView>(ticketId, ct) is { } earlier) return new ReferredTicket(earlier.Id, earlier.Number, []);
+        if (await session.LoadAsync<Ticket>(ticketId, ct) is { } earlier) return new ReferredTicket(earlier.Id, earlier.Number, []);
         session.LastModifiedBy = from;
         var raised = await TicketIntake.RaiseAsync(session, office, command, ticketId, now, ct);
         if (command.Source == TicketSource.BureauReferral) session.Store(new BureauReferral(ticketId, from, messageId));

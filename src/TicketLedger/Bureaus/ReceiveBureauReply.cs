@@ -19,7 +19,7 @@ public static class ReceiveBureauReplyHandler
         var command = new RecordBureauReply(reply.Bureau, reply.Message, reply.OccurredAt);
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));
 
-        var stream = await session.Events.FetchForWriting<TicketView>(reply.TicketId, ct);
+        var stream = await session.Events.FetchForWriting<Ticket>(reply.TicketId, ct);
         var ticket = stream.Aggregate ?? throw new BureauMessageRejected($"No ticket {reply.TicketId} exists.");
         if (await AlreadyRecordedAsync(session, reply, ct)) return;
 

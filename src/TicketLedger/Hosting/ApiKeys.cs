@@ -16,11 +16,13 @@ public static class Roles
     public static readonly string[] All = [Staff, Auditor, Bureau, Admin];
 }
 
-/// <summary>Authorization policies named after what a caller may do (CONTRACT §5).</summary>
+/// <summary>Authorization policies named after what a caller may do (README.md, "Roles and keys").</summary>
 public static class Policies
 {
     public const string Write = "write";
     public const string Read = "read";
+    /// <summary>Tickets are read by every role; a bureau key sees only the tickets escalated to its bureau (Tickets/TicketAccess).</summary>
+    public const string ReadTickets = "read-tickets";
     public const string BureauWrite = "bureau-write";
     public const string Refer = "refer";
     public const string Audit = "audit";
@@ -120,7 +122,7 @@ public static class ApiKeyHosting
 {
     public static WebApplicationBuilder AddApiKeys(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection("Auth"));
+        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(Settings.AuthSection));
         builder.Services.AddSingleton<ApiKeyRegistry>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -128,6 +130,7 @@ public static class ApiKeyHosting
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(Policies.Write, p => p.RequireRole(Roles.Staff, Roles.Admin))
             .AddPolicy(Policies.Read, p => p.RequireRole(Roles.Staff, Roles.Auditor, Roles.Admin))
+            .AddPolicy(Policies.ReadTickets, p => p.RequireRole(Roles.Staff, Roles.Auditor, Roles.Admin, Roles.Bureau))
             .AddPolicy(Policies.BureauWrite, p => p.RequireRole(Roles.Bureau, Roles.Staff, Roles.Admin))
             .AddPolicy(Policies.Refer, p => p.RequireRole(Roles.Bureau).RequireClaim(ApiKeyAuthenticationHandler.BureauClaim))
             .AddPolicy(Policies.Audit, p => p.RequireRole(Roles.Auditor, Roles.Admin))

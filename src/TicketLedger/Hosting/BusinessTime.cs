@@ -30,17 +30,6 @@ public sealed class BusinessTime(TimeProvider clock, Office office, DateOnly ear
 
     public const string InTheFuture = "must not lie in the future";
     public const string AfterToday = "must not be after today in the office's time zone";
-
-    public static WebApplicationBuilder AddBusinessTime(WebApplicationBuilder builder)
-    {
-        var configured = builder.Configuration[Settings.EarliestBusinessDate];
-        var earliest = DefaultEarliest;
-        if (!string.IsNullOrWhiteSpace(configured)
-            && !DateOnly.TryParseExact(configured, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out earliest))
-            throw new InvalidOperationException($"{Settings.EarliestBusinessDate} '{configured}' is not a date (yyyy-MM-dd).");
-        builder.Services.AddSingleton(sp => new BusinessTime(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Office>(), earliest));
-        return builder;
-    }
 }
 
 /// <summary>The one business-time rule of every command's validator.</summary>
@@ -54,4 +43,18 @@ public static class BusinessTimeRules
     public static IRuleBuilderOptions<T, DateOnly?> BusinessDate<T>(this IRuleBuilder<T, DateOnly?> rule, BusinessTime time) =>
         rule.NotNull().Must(time.IsNotInTheFuture).WithMessage(Hosting.BusinessTime.AfterToday)
             .Must(time.IsNotTooEarly).WithMessage(time.TooEarly);
+}
+
+public static class BusinessTimeHosting
+{
+    public static WebApplicationBuilder AddBusinessTime(this WebApplicationBuilder builder)
+    {
+        var configured = builder.Configuration[Settings.EarliestBusinessDate];
+        var earliest = BusinessTime.DefaultEarliest;
+        if (!string.IsNullOrWhiteSpace(configured)
+            && !DateOnly.TryParseExact(configured, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out earliest))
+            throw new InvalidOperationException($"{Settings.EarliestBusinessDate} '{configured}' is not a date (yyyy-MM-dd).");
+        builder.Services.AddSingleton(sp => new BusinessTime(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Office>(), earliest));
+        return builder;
+    }
 }

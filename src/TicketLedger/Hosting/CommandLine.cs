@@ -2,14 +2,14 @@ using JasperFx;
 
 namespace TicketLedger.Hosting;
 
+/// <summary>A command of ours: it gets the built (not started) application and the arguments after its name.</summary>
+public delegate Task<int> AppCommand(WebApplication app, string[] args);
+
 /// <summary>
 /// `serve` (the default) runs the web service; every other command goes to the JasperFx command line
 /// (db-apply, projections, codegen, describe, …). `serve` is handled here because JasperFx bypasses its own
 /// command line whenever ASP.NET flags such as --urls are present, which would drop our flags.
 /// </summary>
-/// <summary>A command of ours: it gets the built (not started) application and the arguments after its name.</summary>
-public delegate Task<int> AppCommand(WebApplication app, string[] args);
-
 public sealed record CommandLine(string Name, string[] HostArgs, string[] CommandArgs, bool Seed)
 {
     public const string Serve = "serve";

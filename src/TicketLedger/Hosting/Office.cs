@@ -33,13 +33,18 @@ public sealed class Office
 
     /// <summary>An instant shown on the office's clock, with its offset (+08:00 for Asia/Shanghai).</summary>
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, TimeZone);
+}
 
-    /// <summary>One instance for the app and for the projections configured before the container exists.</summary>
-    public static Office AddOffice(WebApplicationBuilder builder)
+public static class OfficeHosting
+{
+    public static WebApplicationBuilder AddOffice(this WebApplicationBuilder builder)
     {
-        var office = new Office(builder.Configuration);
-        builder.Services.AddSingleton(office);
+        builder.Services.AddSingleton(new Office(builder.Configuration));
         builder.Services.AddSingleton(TimeProvider.System);
-        return office;
+        return builder;
     }
+
+    /// <summary>The registered instance, for the projections, which are configured before the container exists.</summary>
+    public static Office Of(WebApplicationBuilder builder) =>
+        (Office)builder.Services.Single(s => s.ServiceType == typeof(Office)).ImplementationInstance!;
 }

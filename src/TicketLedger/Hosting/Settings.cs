@@ -26,6 +26,8 @@ public static class Settings
     public const string AuditSealEvery = "Audit:SealEvery";
     public const string EarliestBusinessDate = "Validation:EarliestBusinessDate";
     public const string Reference = "Reference";
+    public const string AuthSection = "Auth";
+    public const string AuditSection = "Audit";
 
     public sealed record Setting(string Key, string Default, string Meaning);
 

@@ -5,13 +5,13 @@ using JasperFx.CodeGeneration.Frames;
 using Wolverine.Configuration;
 using Wolverine.Http;
 using Wolverine.Http.CodeGen;
-using Wolverine.Runtime.Handlers;
 
 namespace TicketLedger.Hosting;
 
 /// <summary>
 /// FluentValidation wired into Wolverine's generated code: at code generation time, a call to the validator is
-/// inserted in front of every endpoint and handler whose request type has one, so the rest pay nothing.
+/// inserted in front of every endpoint whose request type has one, so the rest pay nothing. Bureau messages are
+/// validated by their handlers, which turn a failure into a dead letter with its reason (Bureaus/BureauInbox).
 /// </summary>
 public static class ValidationHosting
 {
@@ -38,11 +38,6 @@ public static class FluentValidationExecutor
                 type: "https://httpstatuses.io/400");
     }
 
-    public static async Task ValidateMessage<T>(IEnumerable<IValidator<T>> validators, T message)
-    {
-        var errors = await ValidateAll(validators, message);
-        if (errors.Count > 0) throw new ValidationException(errors);
-    }
 
     private static async Task<List<FluentValidation.Results.ValidationFailure>> ValidateAll<T>(IEnumerable<IValidator<T>> validators, T request)
     {
@@ -68,19 +63,6 @@ public sealed class FluentValidationHttpPolicy : IHttpPolicy
             var call = new MethodCall(typeof(FluentValidationExecutor), method);
             chain.Metadata.ProducesValidationProblem();
             chain.Middleware.InsertRange(0, [call, new MaybeEndWithResultFrame(call.ReturnVariable!)]);
-        }
-    }
-}
-
-public sealed class FluentValidationHandlerPolicy : IHandlerPolicy
-{
-    public void Apply(IReadOnlyList<HandlerChain> chains, GenerationRules rules, IServiceContainer container)
-    {
-        foreach (var chain in chains)
-        {
-            if (container.RegistrationsFor(typeof(IValidator<>).MakeGenericType(chain.MessageType)).Count == 0) continue;
-            var method = typeof(FluentValidationExecutor).GetMethod(nameof(FluentValidationExecutor.ValidateMessage))!.MakeGenericMethod(chain.MessageType);
-            chain.Middleware.Insert(0, new MethodCall(typeof(FluentValidationExecutor), method));
         }
     }
 }

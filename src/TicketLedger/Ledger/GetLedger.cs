@@ -17,10 +17,10 @@ public static class GetLedgerEndpoint
     }
 
     [WolverineGet("/api/ledger", OperationId = "GetLedger", Summary = "The live ledger, or as it stood on a business date (asOf) and as recorded by an instant (knownAt)")]
-    [Tags("Ledger")]
+    [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
-    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, IQuerySession session, Office office, TimeProvider clock, AuditChain chain, CancellationToken cancellation) =>
-        new LedgerQuery(session, office, clock, chain).Read(LedgerPoint.From(new QueryValues(), asOf, knownAt), cancellation);
+    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, LedgerQuery ledger, CancellationToken cancellation) =>
+        ledger.Read(LedgerPoint.From(new QueryValues(), asOf, knownAt), cancellation);
 }
 
 /// <summary>Which ledger a read asks for: as of the end of a business date, as recorded by an instant; both absent is the live one.</summary>

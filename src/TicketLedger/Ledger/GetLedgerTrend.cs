@@ -27,7 +27,7 @@ public static class GetLedgerTrendEndpoint
     }
 
     [WolverineGet("/api/ledger/trend", OperationId = "GetLedgerTrend", Summary = "Raised, resolved, pending and overdue per day, and the same-day reply rate per week (asOf, knownAt as for the ledger)")]
-    [Tags("Ledger")]
+    [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
     public static async Task<LedgerTrend> Get(string? asOf, string? knownAt, IQuerySession session, Office office, TimeProvider clock, CancellationToken cancellation)
     {

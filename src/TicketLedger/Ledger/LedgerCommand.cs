@@ -24,9 +24,8 @@ public static class LedgerCommand
         using (var daemon = await store.BuildProjectionDaemonAsync())
             await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
 
-        await using var session = store.QuerySession();
-        var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System, app.Services.GetRequiredService<TicketLedger.Audit.AuditChain>())
-            .Read(point, CancellationToken.None);
+        await using var scope = app.Services.CreateAsyncScope();
+        var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(point, CancellationToken.None);
         Console.WriteLine(LedgerReport.Write(figures, lang));
         return 0;
     }

@@ -21,7 +21,7 @@ public sealed record LedgerFact(
     [property: JsonPropertyName("d")] int Day,
     [property: JsonPropertyName("c"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] string? Code = null,
     [property: JsonPropertyName("m"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] decimal Amount = 0,
-    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] decimal Amount2 = 0,
+    [property: JsonPropertyName("n"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] decimal Headcount = 0,
     [property: JsonPropertyName("f"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Flag = false);
 
 /// <summary>
@@ -124,7 +124,7 @@ public sealed class LedgerEntity
             if (Scale == EnterpriseScale.Below) counters.Increase(Metric.BelowScaleResumed, 1);
             if (SubjectKind == Subjects.SubjectKind.Site && KeyProjectLevel != KeyProjectLevel.None) counters.Increase(Metric.KeyProjectsResumed, 1);
             counters.Increase(Metric.WorkersReturned, latestResumption.Amount);
-            counters.Increase(Metric.Headcount, latestResumption.Amount2);
+            counters.Increase(Metric.Headcount, latestResumption.Headcount);
         }
         foreach (var fund in facts.Where(f => f.Type == LedgerFactType.Funded))
         {

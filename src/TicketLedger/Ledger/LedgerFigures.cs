@@ -1,6 +1,6 @@
 namespace TicketLedger.Ledger;
 
-/// <summary>The ledger as leadership reads it (CONTRACT §4), computed from additive metrics.</summary>
+/// <summary>The ledger as leadership reads it (docs/ledger.md), computed from additive metrics.</summary>
 public sealed record LedgerFigures(
     string Office,
     DateOnly AsOf,

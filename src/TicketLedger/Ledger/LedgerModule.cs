@@ -6,7 +6,16 @@ namespace TicketLedger.Ledger;
 
 public static class LedgerModule
 {
-    public static void AddLedger(this StoreOptions store, Office office)
+    /// <summary>The async projection in the store, and <see cref="LedgerQuery"/> in the container for the endpoints and commands that read it.</summary>
+    public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
+    {
+        var office = OfficeHosting.Of(builder);
+        builder.Services.ConfigureMarten(store => store.AddLedger(office));
+        builder.Services.AddScoped<LedgerQuery>();
+        return builder;
+    }
+
+    private static void AddLedger(this StoreOptions store, Office office)
     {
         store.Projections.Add(new LedgerProjection(office), ProjectionLifecycle.Async, "Ledger", asyncOptions =>
         {

@@ -103,7 +103,7 @@ public sealed class LedgerProjection(Office office) : IProjection
             SubjectVisited x => Fact(LedgerFactType.Visited, x.OccurredAt) with { Day = x.VisitedOn.DayNumber },
             ResumptionReported x => Fact(LedgerFactType.Resumed, x.OccurredAt) with
             {
-                Day = x.ResumedOn.DayNumber, Amount = x.WorkersReturned, Amount2 = x.Headcount,
+                Day = x.ResumedOn.DayNumber, Amount = x.WorkersReturned, Headcount = x.Headcount,
             },
             FundDisbursed x => Fact(LedgerFactType.Funded, x.OccurredAt, x.Batch) with { Day = x.DisbursedOn.DayNumber, Amount = x.AmountYuan },
             _ => null,

@@ -74,15 +74,14 @@ public static class GetLedgerReportEndpoint
     }
 
     [WolverineGet("/api/ledger/report", OperationId = "GetLedgerReport", Summary = "The ledger as a report paragraph (lang=zh|en)")]
-    [Tags("Ledger")]
+    [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("text/plain")]
     public static async Task<IResult> Get(
-        string? asOf, string? knownAt, string? lang, IQuerySession session, Office office, TimeProvider clock, AuditChain chain,
-        HttpResponse response, CancellationToken cancellation)
+        string? asOf, string? knownAt, string? lang, LedgerQuery ledger, HttpResponse response, CancellationToken cancellation)
     {
         var query = new QueryValues();
-        var figures = await new LedgerQuery(session, office, clock, chain).Read(LedgerPoint.From(query, asOf, knownAt), cancellation);
+        var figures = await ledger.Read(LedgerPoint.From(query, asOf, knownAt), cancellation);
         // The paragraph is for people; its provenance travels in headers for the systems that file it.
         response.Headers["X-Ledger-Sequence"] = figures.Provenance.LastSequence.ToString(CultureInfo.InvariantCulture);
         if (figures.Provenance.ChainHash is { } hash) response.Headers["X-Chain-Head"] = $"{figures.Provenance.ChainSequence}:{hash}";

@@ -50,8 +50,11 @@ public sealed class ReferenceData
         if (problems.Count > 0) throw new InvalidOperationException("Invalid reference data: " + string.Join("; ", problems));
         return items.AsReadOnly();
     }
+}
 
-    public static WebApplicationBuilder AddReferenceData(WebApplicationBuilder builder)
+public static class ReferenceDataHosting
+{
+    public static WebApplicationBuilder AddReferenceData(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<ReferenceOptions>(builder.Configuration.GetSection(Hosting.Settings.Reference));
         builder.Services.AddSingleton<ReferenceData>();

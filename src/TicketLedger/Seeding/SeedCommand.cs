@@ -17,8 +17,8 @@ public static class SeedCommand
         {
             await SeedRunningApp(app, app.Lifetime.ApplicationStopping);
             await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
-            await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            var figures = await new LedgerQuery(session, app.Services.GetRequiredService<Office>(), TimeProvider.System, app.Services.GetRequiredService<TicketLedger.Audit.AuditChain>()).Read(new LedgerPoint(null, null), CancellationToken.None);
+            await using var scope = app.Services.CreateAsyncScope();
+            var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(new LedgerPoint(null, null), CancellationToken.None);
             Console.WriteLine(LedgerReport.Write(figures, "zh"));
             return 0;
         }

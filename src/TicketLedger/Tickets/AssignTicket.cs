@@ -24,21 +24,21 @@ public sealed record AssignTicket(string? Department, DateTimeOffset? OccurredAt
 public static class AssignTicketEndpoint
 {
     /// <summary>An open ticket gets a department; an assigned one may move to another. Escalated and resolved ones stay put.</summary>
-    public static ProblemDetails Check(AssignTicket command, TicketView ticket) =>
+    public static ProblemDetails Check(AssignTicket command, Ticket ticket) =>
         ticket.Status == TicketStatus.Assigned && ticket.Department == command.Department
             ? TicketRules.Refuse(ticket, "assign", $"it is already with {command.Department}")
             : TicketRules.AllowedIn(ticket, "assign", TicketStatus.Open, TicketStatus.Assigned)
                 .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(AssignTicket command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(AssignTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/assign", OperationId = "AssignTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketAssigned Post(
-        AssignTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock) =>
+        AssignTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());
 
-    public static TicketAssigned Decide(AssignTicket command, TicketView ticket, DateTimeOffset now) =>
+    public static TicketAssigned Decide(AssignTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Department!, BusinessTime.Of(command.OccurredAt, now));
 }

@@ -30,23 +30,23 @@ public static class EscalateTicketEndpoint
     /// Straight from intake or from the department that holds it; a ticket already with a bureau waits for its reply
     /// (or is resolved) rather than being passed on a second time.
     /// </summary>
-    public static ProblemDetails Check(EscalateTicket command, TicketView ticket) =>
+    public static ProblemDetails Check(EscalateTicket command, Ticket ticket) =>
         TicketRules.AllowedIn(ticket, "escalate", TicketStatus.Open, TicketStatus.Assigned)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(EscalateTicket command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(EscalateTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task<(Events, OutgoingMessages)> Post(EscalateTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session,
         ITicketNotices notices, CancellationToken ct)
     {
         var escalated = Decide(command, ticket, clock.GetUtcNow());
         return ([escalated], await notices.EscalatedAsync(session, ticket, escalated, ct));
     }
 
-    public static TicketEscalated Decide(EscalateTicket command, TicketView ticket, DateTimeOffset now) =>
+    public static TicketEscalated Decide(EscalateTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Bureau!, command.Reason!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -28,7 +28,7 @@ public static class ExportTicketsEndpoint
     }
 
     [WolverineGet("/api/ledger/tickets.csv", OperationId = "ExportTicketsCsv", Summary = "The problem ledger as CSV (UTF-8 with BOM)")]
-    [Tags("Ledger")]
+    [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("text/csv")]
     public static async Task<IResult> GetCsv(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
@@ -41,7 +41,7 @@ public static class ExportTicketsEndpoint
     }
 
     [WolverineGet("/api/ledger/tickets.xlsx", OperationId = "ExportTicketsXlsx", Summary = "The problem ledger as an Excel workbook")]
-    [Tags("Ledger")]
+    [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
     [Produces("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
     public static async Task<IResult> GetXlsx(string? lang, IQuerySession session, Office office, ReferenceData reference, CancellationToken cancellation)
@@ -59,7 +59,7 @@ public static class ExportTicketsEndpoint
 
     private static async Task<List<string[]>> Rows(IQuerySession session, Office office, ReferenceData reference, string? lang, CancellationToken cancellation)
     {
-        var tickets = await session.Query<TicketView>().Where(t => t.Office == office.Code).OrderBy(t => t.Number).ToListAsync(cancellation);
+        var tickets = await session.Query<Ticket>().Where(t => t.Office == office.Code).OrderBy(t => t.Number).ToListAsync(cancellation);
         var subjectIds = tickets.Select(t => t.SubjectId).Distinct().ToArray();
         var subjects = (await session.LoadManyAsync<SubjectView>(cancellation, subjectIds)).ToDictionary(s => s.Id, s => s.Name);
         var english = lang == "en";

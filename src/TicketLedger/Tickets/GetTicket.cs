@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
@@ -11,7 +12,8 @@ namespace TicketLedger.Tickets;
 /// </summary>
 public static class GetTicketEndpoint
 {
-    [WolverineGet("/api/tickets/{id}", OperationId = "GetTicket"), Tags("tickets")]
+    [WolverineGet("/api/tickets/{id}", OperationId = "GetTicket", Summary = "A ticket now, or as it stood at a version, a business time (asOf) or a recording time (knownAt)")]
+    [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [ProducesResponseType<TicketResponse>(200), ProducesResponseType<ProblemDetails>(404)]
     public static async Task<IResult> Get(
         Guid id, string? version, string? asOf, string? knownAt,
@@ -23,14 +25,14 @@ public static class GetTicketEndpoint
         var recordedBy = query.Timestamp("knownAt", knownAt);
         if (query.Invalid) return query.Result();
 
-        var current = await session.LoadAsync<TicketView>(id, ct);
+        var current = await session.LoadAsync<Ticket>(id, ct);
         if (current is null || !TicketAccess.MaySee(context.User, current.Bureau)) return Results.Problem(TicketAccess.NotFound(id));
 
         var view = current;
         if (atVersion is not null || occurredBy is not null || recordedBy is not null)
         {
             var events = await session.Events.FetchStreamAsync(id, version: atVersion ?? 0, timestamp: recordedBy, token: ct);
-            view = TicketView.Fold(events.Where(e => occurredBy is null || e.Data is not IBusinessEvent b || b.OccurredAt <= occurredBy));
+            view = Ticket.Fold(events.Where(e => occurredBy is null || e.Data is not IBusinessEvent b || b.OccurredAt <= occurredBy));
             if (view is null) return Results.Problem(Problems.NotFound($"Ticket {id} did not exist at the requested point."));
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Marten;
 using Marten.Pagination;
 using TicketLedger.Hosting;
@@ -9,7 +10,8 @@ public sealed record TicketPage(IReadOnlyList<TicketResponse> Items, int Page, i
 
 public static class ListTicketsEndpoint
 {
-    [WolverineGet("/api/tickets", OperationId = "ListTickets"), Tags("tickets")]
+    [WolverineGet("/api/tickets", OperationId = "ListTickets", Summary = "Tickets by status, category, department, subject and overdue, newest first")]
+    [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<TicketPage>(200)]
     public static async Task<IResult> Get(
         string? status, string? category, string? department, string? subjectId, string? overdue, string? page, string? pageSize,
@@ -25,7 +27,7 @@ public static class ListTicketsEndpoint
         if (query.Invalid) return query.Result();
 
         var now = clock.GetUtcNow();
-        IQueryable<TicketView> tickets = session.Query<TicketView>();
+        IQueryable<Ticket> tickets = session.Query<Ticket>();
         if (TicketAccess.ConfinedToBureau(context.User) is { } bureau) tickets = tickets.Where(t => t.Bureau == bureau);
         if (byStatus is { } s) tickets = tickets.Where(t => t.Status == s);
         if (byCategory is not null) tickets = tickets.Where(t => t.Category == byCategory);
@@ -39,7 +41,7 @@ public static class ListTicketsEndpoint
         // The page's ids first, the views second: skipping costs index entries, not view rows.
         var ids = await tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id)
             .Skip((pageNumber - 1) * size).Take(size).Select(t => t.Id).ToListAsync(ct);
-        var views = (await session.LoadManyAsync<TicketView>(ct, ids)).ToDictionary(v => v.Id);
+        var views = (await session.LoadManyAsync<Ticket>(ct, ids)).ToDictionary(v => v.Id);
         var items = ids.Where(views.ContainsKey).Select(id => TicketResponse.From(views[id], office, now)).ToList();
         return Results.Ok(new TicketPage(items, pageNumber, size, total));
     }

@@ -26,7 +26,7 @@ public sealed record RecordBureauReply(string? Bureau, string? Message, DateTime
 public static class RecordBureauReplyEndpoint
 {
     /// <summary>Only the bureau the ticket was escalated to can reply, until the ticket is resolved.</summary>
-    public static ProblemDetails Check(RecordBureauReply command, TicketView ticket) =>
+    public static ProblemDetails Check(RecordBureauReply command, Ticket ticket) =>
         ticket.Bureau != command.Bureau
             ? TicketRules.Refuse(ticket, "record a reply from " + command.Bureau + " on", "it was not escalated to that bureau")
             : TicketRules.AllowedIn(ticket, "record a bureau reply on", TicketStatus.Open, TicketStatus.Assigned, TicketStatus.Escalated)
@@ -36,7 +36,7 @@ public static class RecordBureauReplyEndpoint
     /// A bureau key speaks only for its own bureau (403 otherwise) and does not learn of tickets that were never
     /// escalated to it (404, as for its reads).
     /// </summary>
-    public static ProblemDetails Validate(RecordBureauReply command, TicketView ticket, HttpContext context)
+    public static ProblemDetails Validate(RecordBureauReply command, Ticket ticket, HttpContext context)
     {
         if (context.User.IsInRole(Roles.Bureau))
         {
@@ -51,10 +51,10 @@ public static class RecordBureauReplyEndpoint
     [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static BureauReplied Post(
-        RecordBureauReply command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock) =>
+        RecordBureauReply command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, null, clock.GetUtcNow());
 
     /// <summary>messageId: the broker message that carried the reply, when it came that way.</summary>
-    public static BureauReplied Decide(RecordBureauReply command, TicketView ticket, string? messageId, DateTimeOffset now) =>
+    public static BureauReplied Decide(RecordBureauReply command, Ticket ticket, string? messageId, DateTimeOffset now) =>
         new(ticket.Id, command.Bureau!, command.Message!.Trim(), messageId, BusinessTime.Of(command.OccurredAt, now));
 }

@@ -25,21 +25,21 @@ public sealed record RecordReturnVisit(bool? ResolvedConfirmed, bool? Satisfied,
 
 public static class RecordReturnVisitEndpoint
 {
-    public static ProblemDetails Check(RecordReturnVisit command, TicketView ticket) =>
+    public static ProblemDetails Check(RecordReturnVisit command, Ticket ticket) =>
         TicketRules.AllowedIn(ticket, "record a return visit on", TicketStatus.Resolved)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(RecordReturnVisit command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(RecordReturnVisit command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Events Post(
-        RecordReturnVisit command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock) =>
+        RecordReturnVisit command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());
 
     /// <summary>An enterprise that says the problem is not solved gets its ticket reopened by the same visit.</summary>
-    public static Events Decide(RecordReturnVisit command, TicketView ticket, DateTimeOffset now)
+    public static Events Decide(RecordReturnVisit command, Ticket ticket, DateTimeOffset now)
     {
         var at = BusinessTime.Of(command.OccurredAt, now);
         var notes = string.IsNullOrWhiteSpace(command.Notes) ? null : command.Notes.Trim();

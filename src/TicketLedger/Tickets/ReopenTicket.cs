@@ -22,19 +22,19 @@ public sealed record ReopenTicket(string? Reason, DateTimeOffset? OccurredAt = n
 
 public static class ReopenTicketEndpoint
 {
-    public static ProblemDetails Check(ReopenTicket command, TicketView ticket) =>
+    public static ProblemDetails Check(ReopenTicket command, Ticket ticket) =>
         TicketRules.AllowedIn(ticket, "reopen", TicketStatus.Resolved)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(ReopenTicket command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(ReopenTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketReopened Post(
-        ReopenTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock) =>
+        ReopenTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());
 
-    public static TicketReopened Decide(ReopenTicket command, TicketView ticket, DateTimeOffset now) =>
+    public static TicketReopened Decide(ReopenTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Reason!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

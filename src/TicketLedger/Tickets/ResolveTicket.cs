@@ -25,23 +25,23 @@ public sealed record ResolveTicket(string? Resolution, DateTimeOffset? OccurredA
 public static class ResolveTicketEndpoint
 {
     /// <summary>Someone must own a ticket before it can be resolved: a department (assigned) or a bureau (escalated).</summary>
-    public static ProblemDetails Check(ResolveTicket command, TicketView ticket) =>
+    public static ProblemDetails Check(ResolveTicket command, Ticket ticket) =>
         TicketRules.AllowedIn(ticket, "resolve", TicketStatus.Assigned, TicketStatus.Escalated)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(ResolveTicket command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(ResolveTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task<(Events, OutgoingMessages)> Post(ResolveTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock, IDocumentSession session,
+        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session,
         ITicketNotices notices, CancellationToken ct)
     {
         var resolved = Decide(command, ticket, clock.GetUtcNow());
         return ([resolved], await notices.ResolvedAsync(session, ticket, resolved, ct));
     }
 
-    public static TicketResolved Decide(ResolveTicket command, TicketView ticket, DateTimeOffset now) =>
+    public static TicketResolved Decide(ResolveTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Resolution!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

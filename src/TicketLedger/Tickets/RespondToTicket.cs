@@ -23,19 +23,19 @@ public sealed record RespondToTicket(string? Message, DateTimeOffset? OccurredAt
 public static class RespondToTicketEndpoint
 {
     /// <summary>"事事有回音": the enterprise may be answered, and answered again, at any point until the ticket is resolved.</summary>
-    public static ProblemDetails Check(RespondToTicket command, TicketView ticket) =>
+    public static ProblemDetails Check(RespondToTicket command, Ticket ticket) =>
         TicketRules.AllowedIn(ticket, "respond to", TicketStatus.Open, TicketStatus.Assigned, TicketStatus.Escalated)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
-    public static ProblemDetails Validate(RespondToTicket command, TicketView ticket, HttpContext context) =>
+    public static ProblemDetails Validate(RespondToTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static TicketResponded Post(
-        RespondToTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] TicketView ticket, TimeProvider clock) =>
+        RespondToTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
         Decide(command, ticket, clock.GetUtcNow());
 
-    public static TicketResponded Decide(RespondToTicket command, TicketView ticket, DateTimeOffset now) =>
+    public static TicketResponded Decide(RespondToTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Message!.Trim(), BusinessTime.Of(command.OccurredAt, now));
 }

@@ -19,9 +19,9 @@ public sealed record ResponseDeadline(Guid TicketId, DateTimeOffset DueBy)
 public static class ResponseDeadlineHandler
 {
     /// <summary>Delivered twice, the second delivery finds the miss already recorded and appends nothing.</summary>
-    public static ResponseDeadlineMissed? Decide(TicketView ticket) =>
+    public static ResponseDeadlineMissed? Decide(Ticket ticket) =>
         ticket.DeadlineMissedAt is not null || ticket.RespondedAt is not null && !ticket.RespondedLate ? null : new ResponseDeadlineMissed(ticket.Id, ticket.DueBy);
 
-    public static Events Handle(ResponseDeadline message, [WriteAggregate(nameof(ResponseDeadline.TicketId))] TicketView ticket) =>
+    public static Events Handle(ResponseDeadline message, [WriteAggregate(nameof(ResponseDeadline.TicketId))] Ticket ticket) =>
         Decide(ticket) is { } missed ? [missed] : [];
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -23,7 +24,8 @@ public sealed record TicketHistory(Guid Id, IReadOnlyList<TicketHistoryEntry> Ev
 
 public static class TicketHistoryEndpoint
 {
-    [WolverineGet("/api/tickets/{id}/history", OperationId = "GetTicketHistory"), Tags("tickets")]
+    [WolverineGet("/api/tickets/{id}/history", OperationId = "GetTicketHistory", Summary = "Every event of a ticket with its times, actor, correlation id and hash")]
+    [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<TicketHistory>(200)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, Office office, AuditChain chain, HttpContext context, CancellationToken ct)
     {
@@ -32,7 +34,8 @@ public static class TicketHistoryEndpoint
     }
 
     /// <summary>The same history as evidence for a spreadsheet: one row per event, its data as JSON in the last column.</summary>
-    [WolverineGet("/api/tickets/{id}/history.csv", OperationId = "GetTicketHistoryCsv"), Tags("tickets")]
+    [WolverineGet("/api/tickets/{id}/history.csv", OperationId = "GetTicketHistoryCsv", Summary = "A ticket's history as CSV")]
+    [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [Microsoft.AspNetCore.Mvc.Produces("text/csv")]
     public static async Task<IResult> GetCsv(
         Guid id, IQuerySession session, Office office, AuditChain chain, IOptions<JsonOptions> json, HttpContext context, CancellationToken ct)
@@ -57,7 +60,7 @@ public static class TicketHistoryEndpoint
     private static async Task<TicketHistory?> Load(Guid id, IQuerySession session, Office office, AuditChain chain, HttpContext context, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0 || events[0].Data is not TicketRaised || !TicketAccess.MaySee(context.User, TicketView.Fold(events)?.Bureau))
+        if (events.Count == 0 || events[0].Data is not TicketRaised || !TicketAccess.MaySee(context.User, Ticket.Fold(events)?.Bureau))
             return null;
 
         var hashes = await chain.EventHashesAsync(events.Select(e => e.Sequence).ToList(), ct);

@@ -32,7 +32,7 @@ public static class TicketIntake
         var raisedAt = BusinessTime.Of(command.OccurredAt, now);
         var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(raisedAt).Year, ct);
         var raised = RaiseTicketEndpoint.Decide(command, ticketId, number, office, now);
-        session.Events.StartStream<TicketView>(ticketId, raised);
+        session.Events.StartStream<Ticket>(ticketId, raised);
         return raised;
     }
 }

@@ -9,7 +9,7 @@ public sealed record TicketResponse(
     DateTimeOffset? RespondedAt, DateTimeOffset? ResolvedAt, string? Resolution, bool Overdue, DateTimeOffset? DeadlineMissedAt,
     int ReopenCount, bool? Satisfied, long Version, DateTimeOffset RecordedAt, DateTimeOffset LastRecordedAt)
 {
-    public static TicketResponse From(TicketView v, Office office, DateTimeOffset at) => new(
+    public static TicketResponse From(Ticket v, Office office, DateTimeOffset at) => new(
         v.Id, v.Number, v.SubjectId, v.Category, v.Title, v.Description, v.Source, v.Status, v.Department, v.Bureau,
         office.ToLocal(v.RaisedAt), office.ToLocal(v.DueBy), Local(office, v.RespondedAt), Local(office, v.ResolvedAt), v.Resolution,
         v.IsOverdueAt(at), Local(office, v.DeadlineMissedAt), v.ReopenCount, v.Satisfied, v.Version,

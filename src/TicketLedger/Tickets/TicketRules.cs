@@ -16,7 +16,7 @@ public static class TicketRules
     public static string Name(this TicketStatus status) => JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
 
     /// <summary>409 that names the state the ticket is in, so the caller can tell what to do instead.</summary>
-    public static ProblemDetails Refuse(TicketView ticket, string action, string? why = null)
+    public static ProblemDetails Refuse(Ticket ticket, string action, string? why = null)
     {
         var problem = Problems.Conflict($"Cannot {action} ticket {ticket.Id}: it is {ticket.Status.Name()}{(why is null ? "" : "; " + why)}.");
         problem.Extensions["state"] = ticket.Status.Name();
@@ -24,11 +24,11 @@ public static class TicketRules
     }
 
     /// <summary>Allowed in the listed states, refused with the current one otherwise.</summary>
-    public static ProblemDetails AllowedIn(TicketView ticket, string action, params TicketStatus[] states) =>
+    public static ProblemDetails AllowedIn(Ticket ticket, string action, params TicketStatus[] states) =>
         states.Contains(ticket.Status) ? WolverineContinue.NoProblems : Refuse(ticket, action);
 
     /// <summary>A record of something that happened to a ticket cannot predate the ticket.</summary>
-    public static ProblemDetails NotBeforeRaised(TicketView ticket, DateTimeOffset? occurredAt)
+    public static ProblemDetails NotBeforeRaised(Ticket ticket, DateTimeOffset? occurredAt)
     {
         if (occurredAt is not { } at || at >= ticket.RaisedAt) return WolverineContinue.NoProblems;
         var problem = Problems.BadRequest($"occurredAt {at:O} lies before the ticket was raised ({ticket.RaisedAt:O}).");

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace TicketLedger.Tests.Hosting;
 
 /// <summary>
-/// CONTRACT §5 as a table: which roles may call which route. Every route the service maps must be in the table, so a
+/// The role table of README.md ("Roles and keys") as a test: which roles may call which route. Every route the service maps must be in the table, so a
 /// new endpoint cannot ship without deciding who may call it. "Allowed" means authorization let the call through
 /// (any status but 401/403: ids here are unknown, bodies empty); "refused" means 403, and no key or a wrong key 401.
 /// </summary>

@@ -61,6 +61,4 @@ public static class SubjectScenarios
             if (correlationId is not null) x.WithRequestHeader("X-Correlation-ID", correlationId);
             x.StatusCodeShouldBe(status);
         });
-
-    public static JsonElement Errors(this IScenarioResult result) => JsonDocument.Parse(result.ReadAsText()).RootElement.GetProperty("errors");
 }

@@ -6,7 +6,7 @@ using Wolverine.Http;
 namespace TicketLedger.Tests.Tickets;
 
 /// <summary>
-/// Builds the <see cref="TicketView"/> the commands decide on in memory, through the same fold the inline projection
+/// Builds the <see cref="Ticket"/> the commands decide on in memory, through the same fold the inline projection
 /// runs on every append, for the deciding-function tests.
 /// </summary>
 public static class TicketFold
@@ -14,14 +14,14 @@ public static class TicketFold
     public static readonly DateTimeOffset RaisedAt = new(2020, 2, 20, 1, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset DueBy = new(2020, 2, 20, 16, 0, 0, TimeSpan.Zero);
 
-    public static TicketView Raised(Guid? id = null) =>
-        TicketView.Advance(null, Recorded(new TicketRaised(id ?? Guid.NewGuid(), "yinhe", "2020-0001", Guid.NewGuid(), "supplies", "t", "d",
+    public static Ticket Raised(Guid? id = null) =>
+        Ticket.Advance(null, Recorded(new TicketRaised(id ?? Guid.NewGuid(), "yinhe", "2020-0001", Guid.NewGuid(), "supplies", "t", "d",
             TicketSource.Visit, RaisedAt, DueBy), 1))!;
 
     /// <summary>Folds in place, as the projection does, and returns the same view for chaining.</summary>
-    public static TicketView Apply(this TicketView ticket, IEnumerable<object> events)
+    public static Ticket Apply(this Ticket ticket, IEnumerable<object> events)
     {
-        foreach (var e in events) TicketView.Advance(ticket, Recorded(e, ticket.Version + 1));
+        foreach (var e in events) Ticket.Advance(ticket, Recorded(e, ticket.Version + 1));
         return ticket;
     }
 
@@ -33,7 +33,7 @@ public static class TicketFold
         return e;
     }
 
-    public static TicketView In(TicketStatus status, string? bureau = "jfj-gxc")
+    public static Ticket In(TicketStatus status, string? bureau = "jfj-gxc")
     {
         var ticket = Raised();
         var at = RaisedAt.AddMinutes(1);

@@ -57,8 +57,4 @@ public static class TicketScenarios
     public static Task Respond(this IAlbaHost host, Guid id, DateTimeOffset? occurredAt = null) => host.Command(id, "respond", new { message = "已联系供应商", occurredAt });
     public static Task Escalate(this IAlbaHost host, Guid id, string bureau = "jfj-gxc") => host.Command(id, "escalate", new { bureau, reason = "需要协调" });
     public static Task Resolve(this IAlbaHost host, Guid id) => host.Command(id, "resolve", new { resolution = "已调配口罩" });
-
-    public static void WithKey(this Scenario x, string key) => x.WithRequestHeader("Authorization", "Bearer " + key);
-
-    public static JsonElement Json(this IScenarioResult result) => JsonDocument.Parse(result.ReadAsText()).RootElement.Clone();
 }

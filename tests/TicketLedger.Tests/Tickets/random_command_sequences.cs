@@ -48,7 +48,7 @@ public sealed class random_command_sequences
         }, iter: 3000);
     }
 
-    private static (ProblemDetails, Func<IReadOnlyList<object>>) Run(Command c, TicketView t, DateTimeOffset now) => c.Kind switch
+    private static (ProblemDetails, Func<IReadOnlyList<object>>) Run(Command c, Ticket t, DateTimeOffset now) => c.Kind switch
     {
         0 => (AssignTicketEndpoint.Check(new AssignTicket(Departments[c.Pick]), t), () => [AssignTicketEndpoint.Decide(new AssignTicket(Departments[c.Pick]), t, now)]),
         1 => (RespondToTicketEndpoint.Check(new RespondToTicket("m"), t), () => [RespondToTicketEndpoint.Decide(new RespondToTicket("m"), t, now)]),

@@ -34,7 +34,7 @@ public sealed class retrying_after_a_crash
             await using var counter = new NpgsqlConnection(database);
             await counter.OpenAsync();
             await using var hold = await counter.BeginTransactionAsync();
-            await new NpgsqlCommand($"select * from {Store.Schema}.ticket_numbers for update", counter, hold).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"select * from {EventStore.Schema}.ticket_numbers for update", counter, hold).ExecuteNonQueryAsync();
 
             var inFlight = api.SendAsync(Keyed(raise, key));
             await Eventually.Until(() => RaisesWaitingOnTheCounterAsync(database), waiting => waiting > 0, Timeout, "the raise to wait on the counter");

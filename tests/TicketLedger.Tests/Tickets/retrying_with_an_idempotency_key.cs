@@ -24,7 +24,7 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
     private async Task<int> TicketCount()
     {
         await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return await session.Query<TicketView>().CountAsync();
+        return await session.Query<Ticket>().CountAsync();
     }
 
     [Fact]

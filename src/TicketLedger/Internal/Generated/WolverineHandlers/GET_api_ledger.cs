@@ -39,6 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.GetLedgerEndpoint").SetTag("http.route", "/api/ledger").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
@@ -52,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain, httpContext.RequestAborted).ConfigureAwait(false);
+            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ledgerQuery, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, ledgerFigures_response, 404);

@@ -39,6 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.GetLedgerReportEndpoint").SetTag("http.route", "/api/ledger/report").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
@@ -53,7 +54,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ((Marten.IQuerySession)documentSession), _office, _timeProvider, _auditChain, httpContext.Response, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ledgerQuery, httpContext.Response, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

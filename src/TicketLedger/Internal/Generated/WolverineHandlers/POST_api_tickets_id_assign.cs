@@ -64,7 +64,7 @@ namespace Internal.Generated.WolverineHandlers
             {
                 var batchedQuery = documentSession.CreateBatchQuery();
 
-                var stream_ticket_BatchItem = batchedQuery.Events.FetchForWriting<TicketLedger.Tickets.TicketView>(id);
+                var stream_ticket_BatchItem = batchedQuery.Events.FetchForWriting<TicketLedger.Tickets.Ticket>(id);
 
                 await batchedQuery.Execute(httpContext.RequestAborted);
 
@@ -72,11 +72,11 @@ namespace Internal.Generated.WolverineHandlers
                 var stream_ticket = await stream_ticket_BatchItem.ConfigureAwait(false);
 
                 Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", id);
-                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "TicketLedger.Tickets.TicketView");
+                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "TicketLedger.Tickets.Ticket");
                 // Write ProblemDetails if this required object is null
                 if (stream_ticket.Aggregate == null)
                 {
-                    await WriteProblems(404, "Unknown TicketView with identity {Id}", httpContext, id);
+                    await WriteProblems(404, "Unknown Ticket with identity {Id}", httpContext, id);
                     return;
                 }
 

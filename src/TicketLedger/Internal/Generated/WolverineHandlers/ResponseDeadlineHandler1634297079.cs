@@ -29,7 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "TicketLedger.Tickets.ResponseDeadlineHandler");
             var batchedQuery = documentSession.CreateBatchQuery();
 
-            var stream_ticket_BatchItem = batchedQuery.Events.FetchForWriting<TicketLedger.Tickets.TicketView>(((TicketLedger.Tickets.ResponseDeadline)context.Envelope.Message).TicketId);
+            var stream_ticket_BatchItem = batchedQuery.Events.FetchForWriting<TicketLedger.Tickets.Ticket>(((TicketLedger.Tickets.ResponseDeadline)context.Envelope.Message).TicketId);
 
             await batchedQuery.Execute(cancellation);
 
@@ -37,8 +37,8 @@ namespace Internal.Generated.WolverineHandlers
             var stream_ticket = await stream_ticket_BatchItem.ConfigureAwait(false);
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((TicketLedger.Tickets.ResponseDeadline)context.Envelope.Message).TicketId);
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "TicketLedger.Tickets.TicketView");
-            var result_of_Assert = Wolverine.Runtime.Handlers.EntityIsNotNullGuard<TicketLedger.Tickets.TicketView>.Assert(stream_ticket.Aggregate, ((Microsoft.Extensions.Logging.ILogger)_loggerForMessage), "stream_ticket.Aggregate", context.Envelope);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "TicketLedger.Tickets.Ticket");
+            var result_of_Assert = Wolverine.Runtime.Handlers.EntityIsNotNullGuard<TicketLedger.Tickets.Ticket>.Assert(stream_ticket.Aggregate, ((Microsoft.Extensions.Logging.ILogger)_loggerForMessage), "stream_ticket.Aggregate", context.Envelope);
             // Evaluate whether or not the execution should stop based on the HandlerContinuation value
             if (result_of_Assert == Wolverine.HandlerContinuation.Stop) return;
             

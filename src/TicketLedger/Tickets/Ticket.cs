@@ -4,12 +4,13 @@ using Marten.Events.Aggregation;
 namespace TicketLedger.Tickets;
 
 /// <summary>
-/// One ticket, kept inline with every append: what clients read and what lifecycle commands decide on (fetched for
+/// One ticket, kept inline with every append: what clients read and, like <c>Subject</c> for subjects, the model the
+/// ticket commands decide on (fetched for
 /// writing with its stream version in one round trip; a separate live-folded aggregate cost a round trip more per
 /// command, benchmark 2026-11-29). <see cref="Advance"/> is the single fold used by the projection and by time travel,
 /// which replays a filtered slice of the stream through it.
 /// </summary>
-public sealed class TicketView
+public sealed class Ticket
 {
     public Guid Id { get; set; }
     public string Office { get; set; } = "";
@@ -41,10 +42,10 @@ public sealed class TicketView
     /// <summary>PostgreSQL keeps microseconds: the view written at append time must equal the one a rebuild writes.</summary>
     private static DateTimeOffset AsStored(DateTimeOffset timestamp) => timestamp.AddTicks(-(timestamp.Ticks % 10));
 
-    public static TicketView? Advance(TicketView? view, IEvent e)
+    public static Ticket? Advance(Ticket? view, IEvent e)
     {
         if (e.Data is TicketRaised raised)
-            view = new TicketView
+            view = new Ticket
             {
                 Id = raised.TicketId, Office = raised.Office, Number = raised.Number, SubjectId = raised.SubjectId,
                 Category = raised.Category, Title = raised.Title, Description = raised.Description, Source = raised.Source,
@@ -99,16 +100,16 @@ public sealed class TicketView
         RespondedLate = SameDayRule.IsOverdue(DueBy, at, at);
     }
 
-    public static TicketView? Fold(IEnumerable<IEvent> events) => events.Aggregate((TicketView?)null, Advance);
+    public static Ticket? Fold(IEnumerable<IEvent> events) => events.Aggregate((Ticket?)null, Advance);
 }
 
-public sealed partial class TicketViewProjection : SingleStreamProjection<TicketView, Guid>
+public sealed partial class TicketProjection : SingleStreamProjection<Ticket, Guid>
 {
     /// <summary>An Evolve over IEvent names no event types, so without this a rebuild would read every subject event too.</summary>
-    public TicketViewProjection()
+    public TicketProjection()
     {
         foreach (var type in TicketEvents.All) IncludeType(type);
     }
 
-    public override TicketView? Evolve(TicketView? snapshot, Guid id, IEvent e) => TicketView.Advance(snapshot, e);
+    public override Ticket? Evolve(Ticket? snapshot, Guid id, IEvent e) => Ticket.Advance(snapshot, e);
 }

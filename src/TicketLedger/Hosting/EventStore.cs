@@ -12,7 +12,7 @@ using Wolverine.Marten;
 namespace TicketLedger.Hosting;
 
 /// <summary>Marten as event store and document database, Wolverine on top of it with a durable inbox and outbox.</summary>
-public static class Store
+public static class EventStore
 {
     public const string Schema = "ticketledger";
 
@@ -54,8 +54,6 @@ public static class Store
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.EnableRelayOfUserName = true;
             opts.UseConfiguredTransport(builder.Configuration);
-            opts.Policies.Add<FluentValidationHandlerPolicy>();
-            opts.OnException<FluentValidation.ValidationException>().MoveToErrorQueue();
         });
         return builder;
     }
