@@ -52,10 +52,6 @@ app.MapWolverineEndpoints(opts =>
     opts.AddPolicy<FluentValidationHttpPolicy>();
 });
 
-return await command.Run(app, new Dictionary<string, AppCommand>
-{
-    ["ledger"] = LedgerCommand.Run,
-    ["seed"] = SeedCommand.Run,
-}, SeedCommand.SeedIfEmpty);
+return await command.Run(app, Seeder.SeedIfEmpty);
 
 public partial class Program;

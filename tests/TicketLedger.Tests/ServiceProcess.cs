@@ -27,8 +27,8 @@ internal sealed class ServiceProcess : IDisposable
         return process;
     }
 
-    /// <summary>A command of the executable (e.g. `seed`) run to its end; its output is in the exception when it fails.</summary>
-    public static async Task RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments)
+    /// <summary>A command of the executable (e.g. `seed`) run to its end: its output, which is in the exception when it fails.</summary>
+    public static async Task<string> RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments)
     {
         using var process = new ServiceProcess(Launch(connectionString, null, null, arguments), new Uri("http://127.0.0.1"));
         process.Capture();
@@ -37,6 +37,7 @@ internal sealed class ServiceProcess : IDisposable
         catch (OperationCanceledException) { throw new TimeoutException($"`{string.Join(' ', arguments)}` ran longer than {timeout}:\n{process.Output}"); }
         if (process._process.ExitCode != 0)
             throw new InvalidOperationException($"`{string.Join(' ', arguments)}` exited with {process._process.ExitCode}:\n{process.Output}");
+        return process.Output;
     }
 
     private static Process Launch(string connectionString, IReadOnlyDictionary<string, string>? environment, Uri? address, string[] arguments)

@@ -2,13 +2,11 @@ using JasperFx;
 
 namespace TicketLedger.Hosting;
 
-/// <summary>A command of ours: it gets the built (not started) application and the arguments after its name.</summary>
-public delegate Task<int> AppCommand(WebApplication app, string[] args);
-
 /// <summary>
-/// `serve` (the default) runs the web service; every other command goes to the JasperFx command line
-/// (db-apply, projections, codegen, describe, …). `serve` is handled here because JasperFx bypasses its own
-/// command line whenever ASP.NET flags such as --urls are present, which would drop our flags.
+/// `serve` (the default) runs the web service; every other command goes to the JasperFx command line: the built-in
+/// db-apply, projections, codegen, describe, … and ours (`seed`, `ledger`), each a JasperFx command class. `serve` is
+/// handled here because JasperFx bypasses its own command line whenever ASP.NET flags such as --urls are present,
+/// which would drop our `--seed` flag.
 /// </summary>
 public sealed record CommandLine(string Name, string[] HostArgs, string[] CommandArgs, bool Seed)
 {
@@ -26,20 +24,12 @@ public sealed record CommandLine(string Name, string[] HostArgs, string[] Comman
     }
 
     /// <param name="seed">What `serve --seed` does once the service listens, before it serves until shut down.</param>
-    public async Task<int> Run(WebApplication app, IReadOnlyDictionary<string, AppCommand> commands, Func<WebApplication, CancellationToken, Task> seed)
+    public async Task<int> Run(WebApplication app, Func<WebApplication, CancellationToken, Task> seed)
     {
-        if (commands.TryGetValue(Name, out var command)) return await command(app, CommandArgs[1..]);
         if (Name != Serve) return await app.RunJasperFxCommands(CommandArgs);
         await app.StartAsync();
         if (Seed) await seed(app, app.Lifetime.ApplicationStopping);
         await app.WaitForShutdownAsync();
         return 0;
-    }
-
-    /// <summary>The value after `--name` (e.g. `--as-of 2020-02-14`), if given.</summary>
-    public static string? Option(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

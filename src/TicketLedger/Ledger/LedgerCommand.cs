@@ -1,32 +1,45 @@
+using JasperFx.CommandLine;
 using Marten;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Ledger;
 
-/// <summary>`ledger [--as-of yyyy-MM-dd] [--lang zh|en]`: prints the ledger report after catching up the projections.</summary>
-public static class LedgerCommand
+public sealed class LedgerInput : NetCoreInput
 {
-    public static async Task<int> Run(WebApplication app, string[] args)
+    [Description("The business date to report as of, yyyy-MM-dd (default: today on the office's calendar)")]
+    [FlagAlias("as-of")]
+    public string? AsOfFlag { get; set; }
+
+    [Description("zh (default) or en")]
+    [FlagAlias("lang")]
+    public string? LangFlag { get; set; }
+}
+
+/// <summary>`ledger [--as-of yyyy-MM-dd] [--lang zh|en]`: prints the ledger report after catching up the projections.</summary>
+[Description("Print the ledger report after catching up the projections")]
+public sealed class LedgerCommand : JasperFxAsyncCommand<LedgerInput>
+{
+    public override async Task<bool> Execute(LedgerInput input)
     {
-        var asOf = CommandLine.Option(args, "--as-of");
-        var lang = CommandLine.Option(args, "--lang") ?? "zh";
         var query = new QueryValues();
-        var point = LedgerPoint.From(query, asOf, null);
-        ReportLanguage.From(query, lang);
+        var point = LedgerPoint.From(query, input.AsOfFlag, null);
+        var lang = ReportLanguage.From(query, input.LangFlag);
         if (query.Invalid)
         {
-            foreach (var (field, messages) in query.Errors) Console.Error.WriteLine($"--{field}: {string.Join(' ', messages)}");
-            return 2;
+            foreach (var (field, messages) in query.Errors)
+                Console.Error.WriteLine($"--{(field == "asOf" ? "as-of" : field)}: {string.Join(' ', messages)}");
+            return false;
         }
 
-        var store = app.Services.GetRequiredService<IDocumentStore>();
+        using var host = input.BuildHost();
+        var store = host.Services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         using (var daemon = await store.BuildProjectionDaemonAsync())
             await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
 
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(point, CancellationToken.None);
         Console.WriteLine(LedgerReport.Write(figures, lang));
-        return 0;
+        return true;
     }
 }

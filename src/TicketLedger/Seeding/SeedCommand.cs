@@ -1,65 +1,32 @@
+using JasperFx.CommandLine;
 using Marten;
 using Marten.Events;
-using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 
 namespace TicketLedger.Seeding;
 
-/// <summary>`seed` loads seeds/ through the HTTP API of a private, loopback-only instance; `serve --seed` through its own.</summary>
-public static class SeedCommand
+/// <summary>`seed` loads seeds/ through the HTTP API of a private, loopback-only instance, then prints the ledger report.</summary>
+[Description("Load seeds/ through the command path (running it twice adds nothing) and print the ledger report")]
+public sealed class SeedCommand : JasperFxAsyncCommand<NetCoreInput>
 {
-    public static async Task<int> Run(WebApplication app, string[] args)
+    public override async Task<bool> Execute(NetCoreInput input)
     {
+        var app = (WebApplication)input.BuildHost();
         app.Urls.Clear();
         app.Urls.Add("http://127.0.0.1:0");
         await app.StartAsync();
         try
         {
-            await SeedRunningApp(app, app.Lifetime.ApplicationStopping);
+            await Seeder.SeedRunningApp(app, app.Lifetime.ApplicationStopping);
             await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
             await using var scope = app.Services.CreateAsyncScope();
             var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(new LedgerPoint(null, null), CancellationToken.None);
             Console.WriteLine(LedgerReport.Write(figures, "zh"));
-            return 0;
+            return true;
         }
         finally
         {
             await app.StopAsync();
         }
-    }
-
-    /// <summary>`serve --seed`: seeds an empty store, or finishes a seeding that was interrupted; never adds to real data.</summary>
-    public static async Task SeedIfEmpty(WebApplication app, CancellationToken cancellation)
-    {
-        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(cancellation);
-        var wasSeeding = await session.Query<SeedProgress>().AnyAsync(cancellation);
-        if (hasEvents && !wasSeeding)
-        {
-            Console.WriteLine("The store already holds data that did not come from seeds/; not seeding.");
-            return;
-        }
-        await SeedRunningApp(app, cancellation);
-    }
-
-    public static async Task SeedRunningApp(WebApplication app, CancellationToken cancellation)
-    {
-        var directory = SeedData.FindDirectory(app.Configuration);
-        Console.WriteLine($"Seeding from {directory} ...");
-        // A key that exists only in this process's memory, so seeding passes the same authorization as any caller.
-        var key = app.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin);
-        using var api = new HttpClient { BaseAddress = LoopbackAddress(app), Timeout = TimeSpan.FromMinutes(2) };
-        api.DefaultRequestHeaders.Add("X-Api-Key", key);
-        var added = await new SeedRunner(api, app.Services.GetRequiredService<IDocumentStore>(), Console.Out).Run(SeedData.Load(directory), cancellation);
-        Console.WriteLine(added == 0 ? "Seeds were already loaded; nothing added." : $"Seeded: {added} commands.");
-    }
-
-    private static Uri LoopbackAddress(WebApplication app)
-    {
-        var address = app.Urls.FirstOrDefault(u => u.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-                      ?? throw new InvalidOperationException("Seeding needs an http:// listening address.");
-        var uri = new UriBuilder(address);
-        if (uri.Host is "0.0.0.0" or "[::]" or "::" or "+" or "*") uri.Host = "127.0.0.1";
-        return uri.Uri;
     }
 }

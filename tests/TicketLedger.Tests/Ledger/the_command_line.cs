@@ -1,0 +1,28 @@
+namespace TicketLedger.Tests.Ledger;
+
+/// <summary>`seed` and `ledger`, run as the executable's own commands against a database of their own.</summary>
+public sealed class the_command_line
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task seed_then_ledger_print_the_report_as_of_a_date_in_either_language()
+    {
+        var database = TestDatabase.ConnectionStringFor("tl_command_line");
+        var seeded = await ServiceProcess.RunToEnd(database, Timeout, "seed");
+        Assert.Contains("累计走访企业74家", seeded);
+
+        var english = await ServiceProcess.RunToEnd(database, Timeout, "ledger", "--as-of", "2020-03-15", "--lang", "en");
+        Assert.Contains("visited 74 enterprises and 31 construction sites", english);
+        var again = await ServiceProcess.RunToEnd(database, Timeout, "seed");
+        Assert.Contains("nothing added", again);
+    }
+
+    [Fact]
+    public async Task ledger_refuses_a_malformed_date_naming_the_flag()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ServiceProcess.RunToEnd(TestDatabase.ConnectionStringFor("tl_command_line_bad"), Timeout, "ledger", "--as-of", "2020-13-01"));
+        Assert.Contains("--as-of: must be a date", error.Message);
+    }
+}
