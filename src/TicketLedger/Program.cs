@@ -11,7 +11,7 @@ using Wolverine.Http;
 using Wolverine.Http.Marten;
 
 var command = CommandLine.Parse(args);
-var builder = WebApplication.CreateBuilder(command.HostArgs);
+var builder = WebApplication.CreateBuilder(command.BuilderOptions());
 
 var office = Office.AddOffice(builder);
 builder.AddProblems();
