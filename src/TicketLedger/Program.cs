@@ -35,6 +35,7 @@ var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
 app.UseCorrelationIds();
 app.UseProblems();
+app.RejectNulCharacters();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseIdempotency();
