@@ -14,6 +14,7 @@ var command = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(command.BuilderOptions());
 
 var office = Office.AddOffice(builder);
+builder.AddResponseHeaders();
 builder.AddProblems();
 builder.AddValidation();
 builder.AddApiKeys();
@@ -33,6 +34,7 @@ builder.AddAuditChain();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
+app.UseResponseHeaders();
 app.UseCorrelationIds();
 app.UseProblems();
 app.RejectNulCharacters();
