@@ -35,7 +35,7 @@ public static class Problems
                 context.HttpContext.Response.Headers[Correlation.Header] = correlationId;
             }
         });
-        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<ExceptionProblems>();
         return builder;
     }
 
@@ -60,8 +60,13 @@ public static class Problems
     });
 }
 
-/// <summary>Kestrel and the JSON reader signal bad input by exceptions; they are the client's fault, not a 500.</summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <summary>
+/// Exceptions that reach the pipeline as problem details. Kestrel and the JSON reader signal bad input by exceptions: the
+/// client's fault, logged at debug without a trace. Anything else is a
+/// 500. Every 5xx is logged here, once, at error, with its correlation id; the exception handler middleware logs nothing
+/// itself for an exception a handler took (ASP.NET Core 10).
+/// </summary>
+public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -72,6 +77,14 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
             _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
         };
+        var correlationId = context.Request.Headers[Correlation.Header].ToString();
+        if (status >= 500)
+            logger.LogError(exception, "{Method} {Path} answered {Status} (correlation id {CorrelationId})",
+                context.Request.Method, context.Request.Path, status, correlationId);
+        else
+            logger.LogDebug("{Method} {Path} answered {Status}: {Reason} (correlation id {CorrelationId})",
+                context.Request.Method, context.Request.Path, status, exception.Message, correlationId);
+
         context.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
