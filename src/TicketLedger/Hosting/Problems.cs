@@ -62,7 +62,7 @@ public static class Problems
 
 /// <summary>
 /// Exceptions that reach the pipeline as problem details. Kestrel and the JSON reader signal bad input by exceptions: the
-/// client's fault, logged at debug without a trace. Anything else is a
+/// client's fault, logged at debug without a trace. A database outage is a 503 the client may retry. Anything else is a
 /// 500. Every 5xx is logged here, once, at error, with its correlation id; the exception handler middleware logs nothing
 /// itself for an exception a handler took (ASP.NET Core 10).
 /// </summary>
@@ -75,6 +75,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? "Payload Too Large" : "Bad Request", bad.Message),
             System.Text.Json.JsonException json => (400, "Bad Request", "The request body is not valid JSON: " + json.Message),
             FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
+            _ when DatabaseOutage.Explains(exception) => (503, "Service Unavailable", "The database cannot be reached. Retry shortly, a command with the same Idempotency-Key."),
             _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
         };
         var correlationId = context.Request.Headers[Correlation.Header].ToString();
@@ -86,6 +87,7 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
                 context.Request.Method, context.Request.Path, status, exception.Message, correlationId);
 
         context.Response.StatusCode = status;
+        if (status == 503) context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
