@@ -16,6 +16,7 @@ var builder = WebApplication.CreateBuilder(command.BuilderOptions());
 var office = Office.AddOffice(builder);
 builder.AddResponseHeaders();
 builder.AddProblems();
+builder.AddErrorLogging();
 builder.AddValidation();
 builder.AddApiKeys();
 builder.AddApiDocs();
