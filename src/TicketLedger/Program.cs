@@ -12,10 +12,12 @@ using Wolverine.Http;
 using Wolverine.Http.Marten;
 
 var command = CommandLine.Parse(args);
-var builder = WebApplication.CreateBuilder(command.HostArgs);
+var builder = WebApplication.CreateBuilder(command.BuilderOptions());
 
 builder.AddOffice();
+builder.AddResponseHeaders();
 builder.AddProblems();
+builder.AddErrorLogging();
 builder.AddBusinessTime();
 builder.AddValidation();
 builder.AddApiKeys();
@@ -35,8 +37,10 @@ builder.AddAuditChain();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
+app.UseResponseHeaders();
 app.UseCorrelationIds();
 app.UseProblems();
+app.RejectNulCharacters();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseIdempotency();

@@ -1,23 +1,69 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+
 namespace TicketLedger.Hosting;
 
+/// <summary>
+/// The OpenAPI document and the Swagger UI over it. The document declares how to present a key (X-Api-Key or bearer),
+/// which gives the UI its Authorize button; the UI itself opens without a key so a reader can enter one.
+/// </summary>
 public static class ApiDocs
 {
     public const string DocumentPath = "/openapi/v1.json";
+    public const string ApiKeyScheme = "ApiKey";
+    public const string BearerScheme = "Bearer";
 
     public static WebApplicationBuilder AddApiDocs(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key",
+                    Description = "The API key of a caller (see README.md, 'Roles and keys').",
+                };
+                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http, Scheme = "bearer",
+                    Description = "The same API key as 'Authorization: Bearer <key>'.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAllowAnonymous>().Any()) return Task.CompletedTask;
+
+                // Either scheme will do: two requirements, not one requirement naming both.
+                operation.Security = [Requirement(ApiKeyScheme, context.Document), Requirement(BearerScheme, context.Document)];
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown one" });
+                if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null || a.Roles is not null))
+                    operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not do this" });
+                return Task.CompletedTask;
+            });
+        });
         return builder;
     }
+
+    private static OpenApiSecurityRequirement Requirement(string scheme, OpenApiDocument? document) =>
+        new() { [new OpenApiSecuritySchemeReference(scheme, document)] = [] };
 
     public static void MapApiDocs(this WebApplication app)
     {
         app.MapOpenApi().AllowAnonymous();
-        app.UseSwaggerUI(ui =>
+        // An endpoint of its own rather than bare middleware, so that it can be anonymous: the fallback policy requires a
+        // key for everything that does not say otherwise, and a browser has no way to send one for the page itself.
+        var ui = ((IEndpointRouteBuilder)app).CreateApplicationBuilder().UseSwaggerUI(ui =>
         {
             ui.RoutePrefix = "docs";
             ui.SwaggerEndpoint(DocumentPath, "TicketLedger v1");
             ui.DocumentTitle = "TicketLedger API";
-        });
+        }).Build();
+        app.Map("/docs/{**asset}", ui).AllowAnonymous().ExcludeFromDescription();
     }
 }

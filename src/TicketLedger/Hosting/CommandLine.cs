@@ -23,6 +23,22 @@ public sealed record CommandLine(string Name, string[] HostArgs, string[] Comman
         return new CommandLine(args[0], [], args, false);
     }
 
+    /// <summary>
+    /// The builder's options. appsettings.json sits beside the executable, and systemd units and containers start the
+    /// service from any directory: the content root is the executable's folder unless --contentRoot or
+    /// DOTNET_CONTENTROOT / ASPNETCORE_CONTENTROOT names another. `codegen` keeps the working directory: it writes
+    /// Internal/Generated below the content root, into the project it is run from.
+    /// </summary>
+    public WebApplicationOptions BuilderOptions() => new()
+    {
+        Args = HostArgs,
+        ContentRootPath = Name == "codegen" || ContentRootGiven(HostArgs) ? null : AppContext.BaseDirectory,
+    };
+
+    private static bool ContentRootGiven(string[] args) =>
+        args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ||
+        new[] { "DOTNET_CONTENTROOT", "ASPNETCORE_CONTENTROOT" }.Any(v => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v)));
+
     /// <param name="seed">What `serve --seed` does once the service listens, before it serves until shut down.</param>
     public async Task<int> Run(WebApplication app, Func<WebApplication, CancellationToken, Task> seed)
     {

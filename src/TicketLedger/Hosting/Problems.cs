@@ -35,7 +35,7 @@ public static class Problems
                 context.HttpContext.Response.Headers[Correlation.Header] = correlationId;
             }
         });
-        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<ExceptionProblems>();
         return builder;
     }
 
@@ -60,8 +60,13 @@ public static class Problems
     });
 }
 
-/// <summary>Kestrel and the JSON reader signal bad input by exceptions; they are the client's fault, not a 500.</summary>
-public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+/// <summary>
+/// Exceptions that reach the pipeline as problem details. Kestrel and the JSON reader signal bad input by exceptions: the
+/// client's fault, logged at debug without a trace. A database outage is a 503 the client may retry. Anything else is a
+/// 500. Every 5xx is logged here, once, at error, with its correlation id; the exception handler middleware logs nothing
+/// itself for an exception a handler took (ASP.NET Core 10).
+/// </summary>
+public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -72,9 +77,19 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
             // A unique document (a credit code's claim) inserted by a concurrent request first; the checks before it passed.
             JasperFx.DocumentAlreadyExistsException => (409, "Conflict", "A concurrent request registered the same thing first; read it and retry if needed."),
+            _ when DatabaseOutage.Explains(exception) => (503, "Service Unavailable", "The database cannot be reached. Retry shortly, a command with the same Idempotency-Key."),
             _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
         };
+        var correlationId = context.Request.Headers[Correlation.Header].ToString();
+        if (status >= 500)
+            logger.LogError(exception, "{Method} {Path} answered {Status} (correlation id {CorrelationId})",
+                context.Request.Method, context.Request.Path, status, correlationId);
+        else
+            logger.LogDebug("{Method} {Path} answered {Status}: {Reason} (correlation id {CorrelationId})",
+                context.Request.Method, context.Request.Path, status, exception.Message, correlationId);
+
         context.Response.StatusCode = status;
+        if (status == 503) context.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString();
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
