@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.OpenApi;
 
 namespace TicketLedger.Hosting;
@@ -33,21 +34,34 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, _) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                if (metadata.OfType<IAllowAnonymous>().Any()) return Task.CompletedTask;
+                if (metadata.OfType<IAllowAnonymous>().Any()) return;
 
                 // Either scheme will do: two requirements, not one requirement naming both.
                 operation.Security = [Requirement(ApiKeyScheme, context.Document), Requirement(BearerScheme, context.Document)];
                 operation.Responses ??= new OpenApiResponses();
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown one" });
-                if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null || a.Roles is not null))
+                if (await RefusesSomeRoleAsync(metadata, context.ApplicationServices))
                     operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not do this" });
-                return Task.CompletedTask;
             });
         });
         return builder;
+    }
+
+    /// <summary>A 403 is possible only where the endpoint's policies leave out a role (a ticket read admits every role).</summary>
+    private static async Task<bool> RefusesSomeRoleAsync(IList<object> metadata, IServiceProvider services)
+    {
+        var policies = services.GetRequiredService<IAuthorizationPolicyProvider>();
+        foreach (var data in metadata.OfType<IAuthorizeData>())
+        {
+            if (data.Roles is not null) return true;
+            if (data.Policy is null || await policies.GetPolicyAsync(data.Policy) is not { } policy) continue;
+            foreach (var roles in policy.Requirements.OfType<RolesAuthorizationRequirement>())
+                if (Roles.All.Any(role => !roles.AllowedRoles.Contains(role))) return true;
+        }
+        return false;
     }
 
     private static OpenApiSecurityRequirement Requirement(string scheme, OpenApiDocument? document) =>
