@@ -30,6 +30,7 @@ builder.AddEventStore(store =>
     store.AddLedger(office);
 });
 builder.AddAuditChain();
+builder.AddTransparencyLog();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
