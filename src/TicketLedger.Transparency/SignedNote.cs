@@ -103,7 +103,7 @@ public sealed record NoteVerifier(string Name, byte[] PublicKey)
     public static bool TryParseVerifierKey(string text, [NotNullWhen(true)] out NoteVerifier? verifier)
     {
         verifier = null;
-        var parts = text.Trim().Split('+');
+        var parts = text.Trim().Split('+', 3);
         if (parts.Length != 3) return false;
         try
         {
