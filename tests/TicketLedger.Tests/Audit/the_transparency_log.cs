@@ -128,6 +128,15 @@ public sealed class the_transparency_log(LogFixture fixture) : LogTest(fixture)
     }
 
     [Fact]
+    public async Task the_auditor_routes_are_in_the_openapi_document()
+    {
+        var result = await Host.Scenario(x => x.Get.Url("/openapi/v1.json"));
+        var paths = result.Json().GetProperty("paths");
+        foreach (var route in new[] { "/api/audit/checkpoint", "/api/audit/public-key", "/api/audit/proof/inclusion", "/api/audit/proof/consistency", "/api/audit/export", "/api/tickets/{id}/evidence" })
+            Assert.True(paths.TryGetProperty(route, out _), route);
+    }
+
+    [Fact]
     public async Task a_reset_store_starts_a_new_log()
     {
         await ResolvedTicketAsync();
