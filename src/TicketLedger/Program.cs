@@ -34,6 +34,7 @@ builder.AddTransparencyLog();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
+app.RequireLogKeys();
 app.UseCorrelationIds();
 app.UseProblems();
 app.UseAuthentication();

@@ -19,4 +19,11 @@ public static class LogRegistration
         builder.Services.AddHostedService<LogWriter>();
         return builder;
     }
+
+    /// <summary>Loads the signing key and the witnesses' keys before anything runs: without them the service stops here, saying why.</summary>
+    public static void RequireLogKeys(this WebApplication app)
+    {
+        app.Services.GetRequiredService<LogSigningKey>();
+        app.Services.GetRequiredService<WitnessKeys>();
+    }
 }
