@@ -41,6 +41,11 @@ public static class Run
             Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
             await ServiceRuns.ScaleAsync(report, options, db, key, logs);
         }
+        if (options.Runs("log"))
+        {
+            Console.WriteLine($"\n== 5. Transparency log: {options.ScaleEvents:N0} events");
+            await LogRuns.RunAsync(report, options, db, key, logs);
+        }
 
         report.Machine($"load average at the end: {Machine.LoadAverage()}");
         var path = report.Write();

@@ -14,7 +14,8 @@ public sealed class LogWriter(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(sealer.Value.SealEvery);
-        var lastCheckpoint = DateTimeOffset.MinValue;
+        // The first checkpoint one period after start: a GET of the checkpoint issues one on demand before that.
+        var lastCheckpoint = clock.GetUtcNow();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
