@@ -51,8 +51,6 @@ public sealed record SignedNote(string Body, IReadOnlyList<NoteSignature> Signat
         note = new SignedNote(text[..(split + 1)], signatures);
         return signatures.Count > 0;
     }
-
-    public SignedNote With(NoteSignature signature) => this with { Signatures = [.. Signatures, signature] };
 }
 
 /// <summary>The body of a C2SP checkpoint: origin, tree size, base64 root hash, each on its own line.</summary>

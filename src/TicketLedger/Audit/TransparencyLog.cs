@@ -8,7 +8,7 @@ using TicketLedger.Transparency;
 namespace TicketLedger.Audit;
 
 /// <summary>A checkpoint as issued, with the witnesses' cosignature lines stored for it since.</summary>
-public sealed record IssuedCheckpoint(Checkpoint Checkpoint, SignedNote Note, DateTimeOffset IssuedAt);
+public sealed record IssuedCheckpoint(Checkpoint Checkpoint, SignedNote Note);
 
 /// <summary>
 /// The RFC 9162 Merkle tree over the event table (docs/audit.md): one leaf per row of mt_events in sequence order,
@@ -112,11 +112,11 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
     {
         await using var connection = await OpenAsync(ct);
         await using var query = new NpgsqlCommand($"""
-            select c.note, c.issued_at, coalesce(array_agg(w.signature_line order by w.witness) filter (where w.witness is not null), '{"{}"}')
+            select c.note, coalesce(array_agg(w.signature_line order by w.witness) filter (where w.witness is not null), '{"{}"}')
               from {S}.{LogSchema.Checkpoints} c
               left join {S}.{LogSchema.Cosignatures} w on w.tree_size = c.tree_size and w.root_hash = c.root_hash
              where c.key_id = @key
-             group by c.tree_size, c.key_id, c.note, c.issued_at
+             group by c.tree_size, c.key_id, c.note
              order by c.tree_size desc limit 1
             """, connection);
         query.Parameters.AddWithValue("key", PublicKey.KeyId);
@@ -124,10 +124,10 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
         if (!await reader.ReadAsync(ct)) return null;
         SignedNote.TryParse(reader.GetString(0), out var note);
         Checkpoint.TryParse(note!.Body, out var checkpoint);
-        var cosigned = reader.GetFieldValue<string[]>(2)
+        var cosigned = reader.GetFieldValue<string[]>(1)
             .Select(line => SignedNote.TryParse(note.Body + "\n" + line + "\n", out var one) ? one.Signatures[0] : null)
             .OfType<NoteSignature>();
-        return new IssuedCheckpoint(checkpoint!, note with { Signatures = [.. note.Signatures, .. cosigned] }, reader.GetFieldValue<DateTimeOffset>(1));
+        return new IssuedCheckpoint(checkpoint!, note with { Signatures = [.. note.Signatures, .. cosigned] });
     }
 
     /// <summary>The checkpoint of the tree as stored now, signed; null when the latest issued one already says the same.</summary>
