@@ -34,9 +34,11 @@ builder.AddEventStore(store =>
 });
 builder.AddLedger();
 builder.AddAuditChain();
+builder.AddTransparencyLog();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();
+app.RequireLogKeys();
 app.UseResponseHeaders();
 app.UseCorrelationIds();
 app.UseProblems();

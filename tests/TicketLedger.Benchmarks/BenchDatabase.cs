@@ -14,6 +14,7 @@ public sealed class BenchDatabase : IDisposable
     public const string Vanilla = "bench_vanilla";
     public const string Service = "bench_service";
     public const string Scale = "bench_scale";
+    public const string Log = "bench_log";
 
     private readonly EmbeddedPostgres _server;
 
@@ -25,7 +26,7 @@ public sealed class BenchDatabase : IDisposable
         var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
         // An interrupted run (Ctrl-C, SIGTERM) still stops and deletes its cluster; Dispose is idempotent.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
-        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale }) server.CreateDatabaseIfMissing(db);
+        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log }) server.CreateDatabaseIfMissing(db);
         return new BenchDatabase(server);
     }
 

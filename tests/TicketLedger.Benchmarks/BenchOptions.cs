@@ -42,7 +42,7 @@ public sealed record BenchOptions(
             ConnectionString: Value("--cs") ?? "",
             Port: int.Parse(Value("--port") ?? "0"),
             Clients: [1, 8, 32],
-            Stages: (Value("--stages") ?? "ceiling,reference,service,scale").Split(','),
+            Stages: (Value("--stages") ?? "ceiling,reference,service,scale,log").Split(','),
             // The run must end within minutes even when a projection is slow; a cut-off is reported as a missed target.
             CatchUpLimit: TimeSpan.FromSeconds(int.Parse(Value("--catch-up-limit") ?? "180")),
             RebuildLimit: TimeSpan.FromSeconds(int.Parse(Value("--rebuild-limit") ?? "180")),

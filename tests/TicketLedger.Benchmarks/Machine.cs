@@ -12,7 +12,7 @@ public static class Machine
         report.Machine($".NET: {Environment.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription})");
         var settings = Run.ServiceEnvironment("", "");
         report.Machine($"service environment: {settings["ASPNETCORE_ENVIRONMENT"]}; extra settings: " +
-                       (settings.Keys.Where(k => !k.StartsWith("Auth__") && k is not "ConnectionStrings__Marten" and not "ASPNETCORE_ENVIRONMENT")
+                       (settings.Keys.Where(k => !k.StartsWith("Auth__") && k is not "ConnectionStrings__Marten" and not "ASPNETCORE_ENVIRONMENT" and not Run.SigningKey)
                            .Select(k => $"{k}={settings[k]}").DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}")) +
                        (settings["ConnectionStrings__Marten"] is { Length: > 0 } extra ? $"; connection string extras: {extra.TrimStart(';')}" : ""));
         report.Machine($"scale: {options.ScaleEvents:N0} events requested");

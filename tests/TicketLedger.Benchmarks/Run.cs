@@ -41,6 +41,11 @@ public static class Run
             Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
             await ServiceRuns.ScaleAsync(report, options, db, key, logs);
         }
+        if (options.Runs("log"))
+        {
+            Console.WriteLine($"\n== 5. Transparency log: {options.ScaleEvents:N0} events");
+            await LogRuns.RunAsync(report, options, db, key, logs);
+        }
 
         report.Machine($"load average at the end: {Machine.LoadAverage()}");
         var path = report.Write();
@@ -75,10 +80,14 @@ public static class Run
         ["Auth__ApiKeys__0__Name"] = "bench",
         ["Auth__ApiKeys__0__Role"] = "admin",
         ["Auth__ApiKeys__0__KeySha256"] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant(),
+        // Production refuses to start without a key to sign the transparency log's checkpoints.
+        [SigningKey] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
     }.Concat(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Where(e => ((string)e.Key).StartsWith(Override, StringComparison.Ordinal))
             .Select(e => KeyValuePair.Create(((string)e.Key)[Override.Length..], (string)e.Value!)))
         .ToDictionary();
 
     private const string Override = "BENCH_SERVICE_SET_";
+
+    public const string SigningKey = "Audit__SigningKey";
 }

@@ -19,8 +19,8 @@ echo "== building the service in $work/app (Release, code generated ahead of tim
 mkdir -p "$work/app/src"
 cp "$root"/Directory.*.props "$work/app/"
 for f in global.json NuGet.config nuget.config; do [ -f "$root/$f" ] && cp "$root/$f" "$work/app/"; done
-cp -r "$root/src/TicketLedger" "$work/app/src/"
-rm -rf "$work/app/src/TicketLedger/bin" "$work/app/src/TicketLedger/obj"
+cp -r "$root/src/TicketLedger" "$root/src/TicketLedger.Transparency" "$work/app/src/"
+rm -rf "$work/app/src/TicketLedger/bin" "$work/app/src/TicketLedger/obj" "$work/app/src/TicketLedger.Transparency/bin" "$work/app/src/TicketLedger.Transparency/obj"
 environment=Production
 # `codegen write` only builds the host, it never connects: an unreachable connection string keeps it from starting
 # the embedded cluster.

@@ -31,6 +31,9 @@ public abstract class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(x =>
         {
             x.UseSetting("ConnectionStrings:Marten", connectionString);
+            // No checkpoint in the background: its CheckpointPublished messages would land in other tests' tracked
+            // sessions. Tests of the transparency log issue checkpoints themselves.
+            x.UseSetting("Audit:CheckpointEvery", "1.00:00:00");
             x.ConfigureServices(s => s.RunWolverineInSoloMode());
             Configure(x);
         });

@@ -22,7 +22,6 @@ public sealed record ChainHead(long Sequence, string Hash, DateTimeOffset At, Da
 public sealed class AuditChain(IDocumentStore store)
 {
     private const int SealBatch = 5_000;
-    private static readonly TimeSpan InFlightPoll = TimeSpan.FromMilliseconds(20);
 
     private ChainHead? _sealedAtSequence;
 
@@ -35,7 +34,7 @@ public sealed class AuditChain(IDocumentStore store)
     public async Task<int> SealAsync(CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
-        var horizon = await SafeHorizonAsync(connection, ct);
+        var horizon = await EventHorizon.SafeAsync(connection, Schema, ct);
         var total = 0;
         while (true)
         {
@@ -127,37 +126,5 @@ public sealed class AuditChain(IDocumentStore store)
         var connection = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
         await connection.OpenAsync(ct);
         return connection;
-    }
-
-    /// <summary>
-    /// The highest sequence below which no event can still appear. nextval() holds a lock on the sequence until its
-    /// transaction ends, so once every transaction holding that lock when the sequence was read has finished, every
-    /// sequence number handed out by then is either committed or lost for good (a rolled-back append).
-    /// </summary>
-    private async Task<long> SafeHorizonAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var last = new NpgsqlCommand(
-            $"select case when is_called then last_value else last_value - 1 end from {Schema}.mt_events_sequence", connection);
-        var horizon = (long)(await last.ExecuteScalarAsync(ct))!;
-
-        var waitFor = await SequenceHoldersAsync(connection, null, ct);
-        while (waitFor.Length > 0)
-        {
-            await Task.Delay(InFlightPoll, ct);
-            waitFor = await SequenceHoldersAsync(connection, waitFor, ct);
-        }
-        return horizon;
-    }
-
-    /// <summary>The other transactions holding the event sequence's lock, among <paramref name="among"/> when given.</summary>
-    private async Task<string[]> SequenceHoldersAsync(NpgsqlConnection connection, string[]? among, CancellationToken ct)
-    {
-        await using var holders = new NpgsqlCommand($"""
-            select coalesce(array_agg(virtualtransaction), '{"{}"}') from pg_locks
-             where locktype = 'relation' and relation = '{Schema}.mt_events_sequence'::regclass
-               and pid <> pg_backend_pid() and (@among::text[] is null or virtualtransaction = any(@among))
-            """, connection);
-        holders.Parameters.Add(new NpgsqlParameter("among", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)among ?? DBNull.Value });
-        return (string[])(await holders.ExecuteScalarAsync(ct))!;
     }
 }

@@ -25,6 +25,12 @@ public static class Settings
     public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
     public const string AuditSealEvery = "Audit:SealEvery";
     public const string EarliestBusinessDate = "Validation:EarliestBusinessDate";
+    public const string AuditCheckpointEvery = "Audit:CheckpointEvery";
+    public const string AuditOrigin = "Audit:Origin";
+    public const string AuditSigningKeyFile = "Audit:SigningKeyFile";
+    public const string AuditSigningKey = "Audit:SigningKey";
+    public const string AuditWitnessName = "Audit:Witnesses:<i>:Name";
+    public const string AuditWitnessPublicKey = "Audit:Witnesses:<i>:PublicKey";
     public const string Reference = "Reference";
     public const string AuthSection = "Auth";
     public const string AuditSection = "Audit";
@@ -49,7 +55,13 @@ public static class Settings
         new(ApiKeyHash, "", "lower-case hex SHA-256 of the key"),
         new(ApiKeyBureau, "", "bureau code of a bureau key"),
         new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
-        new(AuditSealEvery, "00:00:01", "how far the global audit chain may trail the appends"),
+        new(AuditSealEvery, "00:00:01", "how far the global audit chain and the transparency log may trail the appends"),
+        new(AuditCheckpointEvery, "00:01:00", "how often a signed checkpoint of the transparency log is issued while events arrive"),
+        new(AuditOrigin, "ticketledger/<Ledger:Office>", "the log's name in its checkpoints, and its signing key's name"),
+        new(AuditSigningKeyFile, "(embedded cluster: audit-signing.key in its folder, generated)", "file holding the base64 Ed25519 private key that signs checkpoints"),
+        new(AuditSigningKey, "", "the base64 Ed25519 signing key itself (env Audit__SigningKey); one of the two is required outside Development"),
+        new(AuditWitnessName, "", "a witness (bureau) whose checkpoint cosignatures are accepted: its key name"),
+        new(AuditWitnessPublicKey, "", "the witness's base64 Ed25519 public key"),
         new(EarliestBusinessDate, "2000-01-01", "earliest business date a command may record (occurredAt, visitedOn, …); earlier is 400"),
         new("Reference:Categories:<i>:Code", "(appsettings.json: supplies, labour, …)", "problem category code"),
         new("Reference:Categories:<i>:Label", "(appsettings.json)", "Chinese label of the category"),

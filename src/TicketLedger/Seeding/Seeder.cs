@@ -1,7 +1,6 @@
 using Marten;
 using Marten.Events;
 using TicketLedger.Hosting;
-using TicketLedger.Ledger;
 
 namespace TicketLedger.Seeding;
 
