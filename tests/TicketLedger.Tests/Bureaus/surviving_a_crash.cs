@@ -53,10 +53,12 @@ public sealed class surviving_a_crash
         using var second = ServiceProcess.Start(database, OnRabbitMq);
         using (await second.ReadyAsync(Timeout))
         {
+            // The bureau's queue also carries the transparency log's checkpoints (the bureaus witness them): read escalations only.
+            static bool Escalation(RabbitMqBroker.Received m) => m.Type == BureauScenarios.EscalatedType;
             var received = await RabbitMqBroker.ReadAsync("bureau.zjj",
-                r => r.Any(m => m.Body.GetProperty("ticketId").GetGuid() == ticketId), Timeout);
-            var message = Assert.Single(received);
-            Assert.Equal((BureauScenarios.EscalatedType, "zjj"), (message.Type, message.Body.GetProperty("bureau").GetString()));
+                r => r.Any(m => Escalation(m) && m.Body.GetProperty("ticketId").GetGuid() == ticketId), Timeout);
+            var message = Assert.Single(received, Escalation);
+            Assert.Equal("zjj", message.Body.GetProperty("bureau").GetString());
         }
     }
 
