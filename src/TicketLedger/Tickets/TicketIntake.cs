@@ -29,9 +29,10 @@ public static class TicketIntake
     public static async Task<TicketRaised> RaiseAsync(
         IDocumentSession session, Office office, RaiseTicket command, Guid ticketId, DateTimeOffset now, CancellationToken ct)
     {
-        var raisedAt = BusinessTime.Of(command.OccurredAt, now);
-        var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(raisedAt).Year, ct);
-        var raised = RaiseTicketEndpoint.Decide(command, ticketId, number, office, now);
+        // Decided first, numbered second: the number's year is the local year of the decided business time.
+        var decided = RaiseTicketEndpoint.Decide(command, ticketId, number: "", office, now);
+        var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(decided.OccurredAt).Year, ct);
+        var raised = decided with { Number = number };
         session.Events.StartStream<Ticket>(ticketId, raised);
         return raised;
     }
