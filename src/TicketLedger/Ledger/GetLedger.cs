@@ -1,7 +1,5 @@
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using TicketLedger.Audit;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 

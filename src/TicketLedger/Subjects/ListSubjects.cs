@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
 using Wolverine.Http;
-using Wolverine.Http.Marten;
-using Wolverine.Persistence;
 
 namespace TicketLedger.Subjects;
 

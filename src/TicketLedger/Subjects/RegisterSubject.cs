@@ -1,8 +1,6 @@
 using FluentValidation;
-using JasperFx;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
 using Wolverine.Http;

@@ -1,13 +1,7 @@
-using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Aggregation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
-using Wolverine.Http;
-using Wolverine.Http.Marten;
-using Wolverine.Persistence;
 
 namespace TicketLedger.Subjects;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Marten;
-using Marten.Pagination;
 using TicketLedger.Hosting;
 using Wolverine.Http;
 
