@@ -19,10 +19,11 @@ internal sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
-    public static ServiceProcess Start(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="workingDirectory">Where it is started from; the build output when not given.</param>
+    public static ServiceProcess Start(string connectionString, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var process = new ServiceProcess(Launch(connectionString, environment, address, []), address);
+        var process = new ServiceProcess(Launch(connectionString, environment, address, [], workingDirectory), address);
         process.Capture();
         return process;
     }
@@ -30,7 +31,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>A command of the executable (e.g. `seed`) run to its end: its output, which is in the exception when it fails.</summary>
     public static async Task<string> RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments)
     {
-        using var process = new ServiceProcess(Launch(connectionString, null, null, arguments), new Uri("http://127.0.0.1"));
+        using var process = new ServiceProcess(Launch(connectionString, null, null, arguments, null), new Uri("http://127.0.0.1"));
         process.Capture();
         using var deadline = new CancellationTokenSource(timeout);
         try { await process._process.WaitForExitAsync(deadline.Token); }
@@ -40,12 +41,13 @@ internal sealed class ServiceProcess : IDisposable
         return process.Output;
     }
 
-    private static Process Launch(string connectionString, IReadOnlyDictionary<string, string>? environment, Uri? address, string[] arguments)
+    private static Process Launch(
+        string connectionString, IReadOnlyDictionary<string, string>? environment, Uri? address, string[] arguments, string? workingDirectory)
     {
         var app = AppDirectory();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(app, "TicketLedger.dll"), .. arguments])
         {
-            WorkingDirectory = app,
+            WorkingDirectory = workingDirectory ?? app,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment =
