@@ -26,7 +26,7 @@ public sealed class BusinessTime(TimeProvider clock, Office office, DateOnly ear
 
     public bool IsNotTooEarly(DateOnly? date) => date is null || date >= Earliest;
 
-    public string TooEarly => $"must not lie before {Earliest.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}";
+    public string TooEarly => $"must not lie before {Earliest.ToString(QueryValues.DateFormat, CultureInfo.InvariantCulture)}";
 
     public const string InTheFuture = "must not lie in the future";
     public const string AfterToday = "must not be after today in the office's time zone";
@@ -52,7 +52,7 @@ public static class BusinessTimeHosting
         var configured = builder.Configuration[Settings.EarliestBusinessDate];
         var earliest = BusinessTime.DefaultEarliest;
         if (!string.IsNullOrWhiteSpace(configured)
-            && !DateOnly.TryParseExact(configured, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out earliest))
+            && !DateOnly.TryParseExact(configured, QueryValues.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out earliest))
             throw new InvalidOperationException($"{Settings.EarliestBusinessDate} '{configured}' is not a date (yyyy-MM-dd).");
         builder.Services.AddSingleton(sp => new BusinessTime(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Office>(), earliest));
         return builder;

@@ -7,12 +7,7 @@ namespace TicketLedger.Ledger;
 
 public static class GetLedgerEndpoint
 {
-    public static ProblemDetails Validate(string? asOf, string? knownAt)
-    {
-        var query = new QueryValues();
-        LedgerPoint.From(query, asOf, knownAt);
-        return query.Problem();
-    }
+    public static ProblemDetails Validate(string? asOf, string? knownAt) => LedgerPoint.Problem(asOf, knownAt);
 
     [WolverineGet("/api/ledger", OperationId = "GetLedger", Summary = "The live ledger, or as it stood on a business date (asOf) and as recorded by an instant (knownAt)")]
     [Tags("ledger")]
@@ -25,4 +20,12 @@ public static class GetLedgerEndpoint
 public sealed record LedgerPoint(DateOnly? AsOf, DateTimeOffset? KnownAt)
 {
     public static LedgerPoint From(QueryValues query, string? asOf, string? knownAt) => new(query.Date("asOf", asOf), query.Timestamp("knownAt", knownAt));
+
+    /// <summary>For the Validate methods of the routes that take no more than a ledger point.</summary>
+    public static ProblemDetails Problem(string? asOf, string? knownAt)
+    {
+        var query = new QueryValues();
+        From(query, asOf, knownAt);
+        return query.Problem();
+    }
 }

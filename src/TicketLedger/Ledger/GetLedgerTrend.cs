@@ -19,12 +19,7 @@ public sealed record LedgerTrendWeek(DateOnly WeekOf, int Raised, int RespondedO
 
 public static class GetLedgerTrendEndpoint
 {
-    public static ProblemDetails Validate(string? asOf, string? knownAt)
-    {
-        var query = new QueryValues();
-        LedgerPoint.From(query, asOf, knownAt);
-        return query.Problem();
-    }
+    public static ProblemDetails Validate(string? asOf, string? knownAt) => LedgerPoint.Problem(asOf, knownAt);
 
     [WolverineGet("/api/ledger/trend", OperationId = "GetLedgerTrend", Summary = "Raised, resolved, pending and overdue per day, and the same-day reply rate per week (asOf, knownAt as for the ledger)")]
     [Tags("ledger")]

@@ -11,7 +11,7 @@ namespace TicketLedger.Ledger;
 public static class LedgerReport
 {
 
-    public static string Write(LedgerFigures f, string lang) => lang == "en" ? English(f) : Chinese(f);
+    public static string Write(LedgerFigures f, string lang) => lang == ReportLanguage.English ? English(f) : Chinese(f);
 
     private static string Chinese(LedgerFigures f)
     {

@@ -1,6 +1,7 @@
 using JasperFx.CommandLine;
 using Marten;
 using Marten.Events;
+using TicketLedger.Hosting;
 using TicketLedger.Ledger;
 
 namespace TicketLedger.Seeding;
@@ -21,7 +22,7 @@ public sealed class SeedCommand : JasperFxAsyncCommand<NetCoreInput>
             await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
             await using var scope = app.Services.CreateAsyncScope();
             var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(new LedgerPoint(null, null), CancellationToken.None);
-            Console.WriteLine(LedgerReport.Write(figures, "zh"));
+            Console.WriteLine(LedgerReport.Write(figures, ReportLanguage.Chinese));
             return true;
         }
         finally

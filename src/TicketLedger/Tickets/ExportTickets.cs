@@ -51,18 +51,18 @@ public static class ExportTicketsEndpoint
             .Select(row => header.Zip(row).ToDictionary(c => c.First, c => (object)c.Second))
             .ToList();
         var workbook = new MemoryStream();
-        await workbook.SaveAsAsync(rows, sheetName: lang == "en" ? "tickets" : "问题台账", excelType: ExcelType.XLSX, cancellationToken: cancellation);
+        await workbook.SaveAsAsync(rows, sheetName: lang == ReportLanguage.English ? "tickets" : "问题台账", excelType: ExcelType.XLSX, cancellationToken: cancellation);
         return Results.File(workbook.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"tickets-{office.Code}.xlsx");
     }
 
-    private static string[] Header(string? lang) => lang == "en" ? EnglishHeader : ChineseHeader;
+    private static string[] Header(string? lang) => lang == ReportLanguage.English ? EnglishHeader : ChineseHeader;
 
     private static async Task<List<string[]>> Rows(IQuerySession session, Office office, ReferenceData reference, string? lang, CancellationToken cancellation)
     {
         var tickets = await session.Query<Ticket>().Where(t => t.Office == office.Code).OrderBy(t => t.Number).ToListAsync(cancellation);
         var subjectIds = tickets.Select(t => t.SubjectId).Distinct().ToArray();
         var subjects = (await session.LoadManyAsync<SubjectView>(cancellation, subjectIds)).ToDictionary(s => s.Id, s => s.Name);
-        var english = lang == "en";
+        var english = lang == ReportLanguage.English;
 
         string Label(IReadOnlyList<ReferenceItem> items, string? code) =>
             code is null ? "" : english ? code : items.FirstOrDefault(i => i.Code == code)?.Label ?? code;

@@ -39,7 +39,6 @@ public static class TicketRules
     public static ProblemDetails Then(this ProblemDetails first, Func<ProblemDetails> next) =>
         ReferenceEquals(first, WolverineContinue.NoProblems) ? next() : first;
 
-
     public static IRuleBuilderOptions<T, string?> Text<T>(this IRuleBuilder<T, string?> rule, int maxLength = MaxTextLength) =>
         rule.NotEmpty().MaximumLength(maxLength);
 }
