@@ -45,6 +45,7 @@ app.UseProblems();
 app.RejectNulCharacters();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOffices();
 app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();
@@ -56,6 +57,9 @@ app.MapWolverineEndpoints(opts =>
     // A malformed query value ("?page=abc") is a 400, not silently the default.
     opts.RejectUnparseableQueryValues = true;
     opts.AddPolicy<FluentValidationHttpPolicy>();
+    // The office was decided by UseOffices; asserting it here means no session ever opens for a default tenant.
+    opts.TenantId.DetectWith(new OfficeTenantDetection());
+    opts.TenantId.AssertExists();
 });
 
 return await command.Run(app, Seeder.SeedIfEmpty);

@@ -24,6 +24,7 @@ public sealed record DeadLetterPage(IReadOnlyList<DeadLetterItem> Items, int Pag
 /// </summary>
 public static class DeadLetterEndpoints
 {
+    [NotTenanted]
     [WolverineGet("/api/admin/dead-letters", OperationId = "ListDeadLetters"), Tags("admin"), Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<DeadLetterPage>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(IWolverineRuntime runtime, string? page, string? pageSize, CancellationToken ct)
@@ -35,6 +36,8 @@ public static class DeadLetterEndpoints
             new DeadLetterEnvelopeQuery(TimeRange.AllTime()) { PageNumber = number, PageSize = size }, ct);
         return Results.Ok(new DeadLetterPage(results.Envelopes.Select(Item).ToList(), number, size, results.TotalCount));
     }
+
+    [NotTenanted]
 
     [WolverinePost("/api/admin/dead-letters/{id}/replay", OperationId = "ReplayDeadLetter"), Tags("admin"), Authorize(Policy = Policies.Admin)]
     [ProducesResponseType(StatusCodes.Status202Accepted), ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]

@@ -17,6 +17,7 @@ public sealed record ProjectionsRebuilt(IReadOnlyList<string> Projections, long 
 /// </summary>
 public static class RebuildProjectionsEndpoint
 {
+    [NotTenanted]
     [WolverinePost("/api/admin/projections/rebuild", OperationId = "RebuildProjections", Summary = "Rebuild every projection from the events")]
     [Tags("admin")]
     [Authorize(Policy = Policies.Admin)]

@@ -15,6 +15,7 @@ public static class AuditChainRegistration
         builder.Services.AddOptions<ChainSealerOptions>().Bind(builder.Configuration.GetSection(Settings.AuditSection))
             .Validate(o => o.SealEvery > TimeSpan.Zero, "Audit:SealEvery must be a positive time span, e.g. 00:00:01.")
             .ValidateOnStart();
+        builder.Services.InitializeMartenWith<LegacyOffice>();
         builder.Services.AddSingleton<AuditChain>();
         builder.Services.AddHostedService<ChainSealer>();
         return builder;

@@ -11,6 +11,7 @@ public static class AuditEndpoints
     public const string AgainstFormat = "against must be '<sequence>:<64 hex digits>', as GET /api/audit/digest returns it";
 
     /// <summary>Walks the whole chain; 200 whether or not it holds, the answer says which.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/verify", OperationId = "VerifyAuditChain", Summary = "Verify the tamper-evident event chain")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ChainVerification>(StatusCodes.Status200OK)]
@@ -24,6 +25,7 @@ public static class AuditEndpoints
     }
 
     /// <summary>The head to record now and verify against later.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/digest", OperationId = "AuditChainDigest", Summary = "The head of the event chain, to record and verify against later")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ChainHead>(StatusCodes.Status200OK)]

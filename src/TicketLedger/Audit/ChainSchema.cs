@@ -21,6 +21,7 @@ public sealed class ChainSchema(StoreOptions options) : FeatureSchemaBase("Audit
 {
     public const string Links = "tl_audit_link";
     public const string Seals = "tl_audit_seal";
+    public const string Rekeys = "tl_office_rekey";
 
     private readonly string _schema = options.Events.DatabaseSchemaName;
 
@@ -47,6 +48,14 @@ public sealed class ChainSchema(StoreOptions options) : FeatureSchemaBase("Audit
         seals.AddColumn("chain_hash", "bytea").NotNull();
         seals.AddColumn("sealed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
         yield return seals;
+
+        // Written once by LegacyOffice when a store from before offices is upgraded; the canonical form reads it.
+        var rekeys = new Table(new PostgresqlObjectName(_schema, Rekeys, SchemaUtils.IdentifierUsage.General));
+        rekeys.AddColumn<string>("from_tenant").AsPrimaryKey();
+        rekeys.AddColumn<string>("to_tenant").NotNull();
+        rekeys.AddColumn<long>("up_to_seq").NotNull();
+        rekeys.AddColumn("rekeyed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        yield return rekeys;
 
         yield return new ChainTriggers(_schema);
     }

@@ -22,12 +22,24 @@ internal static class ChainSql
 
     private static readonly string Genesis = $"'\\x{new string('0', 64)}'::bytea";
 
+    /// <summary>
+    /// The office the event in the row variable <paramref name="row"/> was recorded under: its tenant_id, except for
+    /// what a single-office build recorded before offices existed. Those rows carried Marten's default tenant
+    /// (`*DEFAULT*`) when they were hashed and logged, and the upgrade moved them into `Ledger:Office`, noting the move
+    /// in tl_office_rekey (Audit/LegacyOffice, docs/audit.md): they are still checked against `*DEFAULT*`. Any other
+    /// office on a row below that horizon is an event moved since, and hashes to something no one recorded.
+    /// </summary>
+    public static string RecordedTenant(string s, string row) => $"""
+        coalesce((select case when {row}.tenant_id = r.to_tenant then r.from_tenant else {row}.tenant_id || ' moved from ' || r.to_tenant end
+                    from {s}.{ChainSchema.Rekeys} r where {row}.seq_id <= r.up_to_seq limit 1), {row}.tenant_id)
+        """;
+
     /// <summary>The canonical content of the event in the row variable <paramref name="row"/>.</summary>
-    private static string Canonical(string row) => $"""
+    private static string Canonical(string s, string row) => $"""
         convert_to(jsonb_build_array(
             {row}.seq_id, {row}.id, {row}.stream_id, {row}.version, {row}.type,
             to_char({row}.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-            {row}.tenant_id, {row}.user_name, {row}.correlation_id, {row}.causation_id, {row}.headers, {row}.data,
+            {RecordedTenant(s, row)}, {row}.user_name, {row}.correlation_id, {row}.causation_id, {row}.headers, {row}.data,
             encode({row}.bdata, 'base64'))::text, 'UTF8')
         """;
 
@@ -42,7 +54,7 @@ internal static class ChainSql
          where l.tenant_id = {row}.tenant_id and l.stream_id = {row}.stream_id and l.version = {row}.version - 1;
         insert into {s}.tl_audit_link (seq_id, tenant_id, stream_id, version, event_hash)
         values ({row}.seq_id, {row}.tenant_id, {row}.stream_id, {row}.version,
-                sha256(coalesce(previous, {Genesis}) || {Canonical(row)}));
+                sha256(coalesce(previous, {Genesis}) || {Canonical(s, row)}));
         """;
 
     public static IEnumerable<string> Functions(string s) =>
@@ -50,7 +62,7 @@ internal static class ChainSql
         $$"""
         create or replace function {{s}}.tl_audit_canonical(e {{s}}.mt_events) returns bytea
         language sql stable as $$
-          select {{Canonical("e")}}
+          select {{Canonical(s, "e")}}
         $$;
         """,
         $$"""

@@ -13,6 +13,7 @@ public static class LogEndpoints
     public const string NdJson = "application/x-ndjson";
 
     /// <summary>The latest signed checkpoint with its witnesses' cosignatures, brought up to date with what has committed.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/checkpoint", OperationId = "GetAuditCheckpoint", Summary = "The latest signed checkpoint of the transparency log (C2SP signed note)")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [Produces("text/plain")]
@@ -23,11 +24,14 @@ public static class LogEndpoints
             ? Results.Text(latest.Note.Text, "text/plain; charset=utf-8")
             : Results.Problem(Problems.NotFound("No event has been recorded yet, so the log has no checkpoint."));
 
+    [NotTenanted]
+
     [WolverineGet("/api/audit/public-key", OperationId = "GetAuditPublicKey", Summary = "The Ed25519 key that signs the checkpoints")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     public static PublicKeyDocument PublicKey(TransparencyLog log) => PublicKeyDocument.Of(log.PublicKey);
 
     /// <summary>RFC 9162 §2.1.3 inclusion proof of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/proof/inclusion", OperationId = "GetAuditInclusionProof", Summary = "Inclusion proof of a leaf in a tree size up to the latest checkpoint's")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<InclusionProof>(StatusCodes.Status200OK)]
@@ -42,6 +46,7 @@ public static class LogEndpoints
     }
 
     /// <summary>RFC 9162 §2.1.4 consistency proof: the tree of <paramref name="to"/> leaves extends the one of <paramref name="from"/>.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/proof/consistency", OperationId = "GetAuditConsistencyProof", Summary = "Consistency proof between two tree sizes up to the latest checkpoint's")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ConsistencyProof>(StatusCodes.Status200OK)]
@@ -56,6 +61,7 @@ public static class LogEndpoints
     }
 
     /// <summary>Every leaf up to a checkpoint's size (default the latest) with its event, one JSON object per line.</summary>
+    [NotTenanted]
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditLog", Summary = "The whole log as JSON lines, to rebuild the tree and the ledger offline")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [Produces(NdJson)]

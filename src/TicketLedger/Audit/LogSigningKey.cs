@@ -47,7 +47,7 @@ public sealed class LogSigningKey(NoteSigner signer)
     {
         var options = services.GetRequiredService<IOptions<TransparencyLogOptions>>().Value;
         var logger = services.GetRequiredService<ILogger<LogSigningKey>>();
-        var origin = options.Origin is { Length: > 0 } o ? o : "ticketledger/" + services.GetRequiredService<Office>().Code;
+        var origin = options.Origin is { Length: > 0 } o ? o : "ticketledger/" + services.GetRequiredService<Offices>().Home;
         if (origin.Any(c => char.IsWhiteSpace(c) || c == '+'))
             throw new InvalidOperationException($"{Settings.AuditOrigin} '{origin}' may contain neither spaces nor '+': it names the signing key in signed notes.");
 

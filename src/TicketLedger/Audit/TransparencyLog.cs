@@ -24,9 +24,12 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
 
     private string S => store.Options.Events.DatabaseSchemaName;
 
-    /// <summary>The event columns a leaf is made of, in the order <see cref="ReadEvent"/> reads them.</summary>
-    private const string EventColumns =
-        "e.seq_id, e.tenant_id, e.id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text";
+    /// <summary>
+    /// The event columns a leaf is made of, in the order <see cref="ReadEvent"/> reads them. The office is the one the
+    /// event was recorded under, as the chain hashes it (<see cref="ChainSql.RecordedTenant"/>).
+    /// </summary>
+    private string EventColumns =>
+        $"e.seq_id, {ChainSql.RecordedTenant(S, "e")}, e.id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text";
 
     public NoteVerifier PublicKey => key.Signer.Verifier;
 

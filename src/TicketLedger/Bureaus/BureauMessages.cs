@@ -33,19 +33,40 @@ public sealed record TicketResolvedNotice(
     DateTimeOffset ResolvedAt,
     string? CorrelationId);
 
-/// <summary>In, on office.inbox: a bureau answers a ticket escalated to it. MessageId is the bureau's own id of this reply.</summary>
+/// <summary>
+/// In, on office.inbox: a bureau answers a ticket escalated to it. MessageId is the bureau's own id of this reply;
+/// Office names the office the ticket belongs to (required when the deployment has several).
+/// </summary>
+[MessageIdentity("ticketledger.bureau-reply.v2")]
+public sealed record BureauReply(
+    Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null, string? Office = null);
+
+/// <summary>The reply before offices: still read where there is one office, which it then is for.</summary>
 [MessageIdentity("ticketledger.bureau-reply.v1")]
-public sealed record BureauReply(Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null);
+public sealed record BureauReplyV1(Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null)
+{
+    public BureauReply ForOffice(string? office) => new(TicketId, Bureau, Message, MessageId, OccurredAt, office);
+}
 
 /// <summary>
 /// In, on office.inbox: a bureau (its code) or the hotline (<see cref="Hotline"/>) hands the office a new problem of
-/// a registered subject. MessageId is the sender's own id of this referral: the same id never raises twice.
+/// a registered subject of an office (Office, required when the deployment has several). MessageId is the sender's
+/// own id of this referral: the same id never raises twice.
 /// </summary>
-[MessageIdentity("ticketledger.problem-referral.v1")]
+[MessageIdentity("ticketledger.problem-referral.v2")]
 public sealed record ProblemReferral(
-    string? MessageId, string? From, Guid SubjectId, string? Category, string? Title, string? Description, DateTimeOffset? OccurredAt = null)
+    string? MessageId, string? From, Guid SubjectId, string? Category, string? Title, string? Description,
+    DateTimeOffset? OccurredAt = null, string? Office = null)
 {
     public const string Hotline = "hotline";
+}
+
+/// <summary>The referral before offices: still read where there is one office, which it then is for.</summary>
+[MessageIdentity("ticketledger.problem-referral.v1")]
+public sealed record ProblemReferralV1(
+    string? MessageId, string? From, Guid SubjectId, string? Category, string? Title, string? Description, DateTimeOffset? OccurredAt = null)
+{
+    public ProblemReferral ForOffice(string? office) => new(MessageId, From, SubjectId, Category, Title, Description, OccurredAt, office);
 }
 
 /// <summary>

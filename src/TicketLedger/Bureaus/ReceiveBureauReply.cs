@@ -1,3 +1,5 @@
+using Wolverine;
+using TicketLedger.Hosting;
 using FluentValidation;
 using Marten;
 using TicketLedger.Tickets;
@@ -12,9 +14,21 @@ namespace TicketLedger.Bureaus;
 /// </summary>
 public static class ReceiveBureauReplyHandler
 {
-    public static async Task Handle(BureauReply reply, IDocumentSession session, IValidator<RecordBureauReply> validator,
+    public static Task Handle(BureauReplyV1 reply, IMessageBus bus, Offices offices) => Handle(reply.ForOffice(null), bus, offices);
+
+    public static Task Handle(BureauReply reply, IMessageBus bus, Offices offices) =>
+        bus.InvokeInAsync(InboxOffice.For(reply.Office, offices), new RecordInboxBureauReply(reply));
+}
+
+/// <summary>A bureau's reply, placed in its office: recorded in that office's tenant.</summary>
+public sealed record RecordInboxBureauReply(BureauReply Reply);
+
+public static class RecordInboxBureauReplyHandler
+{
+    public static async Task Handle(RecordInboxBureauReply inbox, IDocumentSession session, IValidator<RecordBureauReply> validator,
         TimeProvider clock, CancellationToken ct)
     {
+        var reply = inbox.Reply;
         if (string.IsNullOrWhiteSpace(reply.MessageId)) throw new BureauMessageRejected("messageId is required.");
         var command = new RecordBureauReply(reply.Bureau, reply.Message, reply.OccurredAt);
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));

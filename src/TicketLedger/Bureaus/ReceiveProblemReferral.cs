@@ -10,9 +10,21 @@ namespace TicketLedger.Bureaus;
 /// <summary>A problem handed over on the broker by a bureau or the hotline, raised through <see cref="ProblemReferrals"/>.</summary>
 public static class ReceiveProblemReferralHandler
 {
-    public static async Task<OutgoingMessages> Handle(ProblemReferral referral, IDocumentSession session, IValidator<RaiseTicket> validator,
+    public static Task Handle(ProblemReferralV1 referral, IMessageBus bus, Offices offices) => Handle(referral.ForOffice(null), bus, offices);
+
+    public static Task Handle(ProblemReferral referral, IMessageBus bus, Offices offices) =>
+        bus.InvokeInAsync(InboxOffice.For(referral.Office, offices), new RaiseInboxReferral(referral));
+}
+
+/// <summary>A referral, placed in its office: raised in that office's tenant, numbered by its counter.</summary>
+public sealed record RaiseInboxReferral(ProblemReferral Referral);
+
+public static class RaiseInboxReferralHandler
+{
+    public static async Task<OutgoingMessages> Handle(RaiseInboxReferral inbox, IDocumentSession session, IValidator<RaiseTicket> validator,
         ReferenceData reference, Office office, TimeProvider clock, CancellationToken ct)
     {
+        var referral = inbox.Referral;
         if (string.IsNullOrWhiteSpace(referral.MessageId)) throw new BureauMessageRejected("messageId is required.");
         if (referral.From != ProblemReferral.Hotline && !reference.IsBureau(referral.From))
             throw new BureauMessageRejected($"from '{referral.From}' is neither a bureau code of GET /api/reference nor '{ProblemReferral.Hotline}'.");

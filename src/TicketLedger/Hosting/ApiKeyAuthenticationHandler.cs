@@ -11,6 +11,8 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string BureauClaim = "bureau";
+    public const string OfficeClaim = "office";
+    public const string OfficesClaim = "offices";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -21,6 +23,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var claims = new List<Claim> { new(ClaimTypes.Name, entry.Name), new(ClaimTypes.Role, entry.Role) };
         if (entry.Bureau is not null) claims.Add(new Claim(BureauClaim, entry.Bureau));
+        if (entry.Office is { Length: > 0 } office) claims.Add(new Claim(OfficeClaim, office.Trim()));
+        else if (entry.Offices is { Length: > 0 } offices) claims.Add(new Claim(OfficesClaim, offices.Trim()));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }

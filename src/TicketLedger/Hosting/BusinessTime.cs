@@ -9,7 +9,7 @@ namespace TicketLedger.Hosting;
 /// `Validation:EarliestBusinessDate` (2000-01-01): a date such as 0001-01-01 is a typing error, and PostgreSQL would
 /// store it as -infinity.
 /// </summary>
-public sealed class BusinessTime(TimeProvider clock, Office office, DateOnly earliest)
+public sealed class BusinessTime(TimeProvider clock, CurrentOffice office, DateOnly earliest)
 {
     public static readonly DateOnly DefaultEarliest = new(2000, 1, 1);
 
@@ -20,9 +20,9 @@ public sealed class BusinessTime(TimeProvider clock, Office office, DateOnly ear
 
     public bool IsNotInTheFuture(DateTimeOffset? at) => at is null || at <= clock.GetUtcNow();
 
-    public bool IsNotInTheFuture(DateOnly? date) => date is null || date <= office.LocalDate(clock.GetUtcNow());
+    public bool IsNotInTheFuture(DateOnly? date) => date is null || date <= office.Value.LocalDate(clock.GetUtcNow());
 
-    public bool IsNotTooEarly(DateTimeOffset? at) => at is null || office.LocalDate(at.Value) >= Earliest;
+    public bool IsNotTooEarly(DateTimeOffset? at) => at is null || office.Value.LocalDate(at.Value) >= Earliest;
 
     public bool IsNotTooEarly(DateOnly? date) => date is null || date >= Earliest;
 
@@ -54,7 +54,7 @@ public static class BusinessTimeHosting
         if (!string.IsNullOrWhiteSpace(configured)
             && !DateOnly.TryParseExact(configured, QueryValues.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out earliest))
             throw new InvalidOperationException($"{Settings.EarliestBusinessDate} '{configured}' is not a date (yyyy-MM-dd).");
-        builder.Services.AddSingleton(sp => new BusinessTime(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Office>(), earliest));
+        builder.Services.AddSingleton(sp => new BusinessTime(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CurrentOffice>(), earliest));
         return builder;
     }
 }

@@ -2,6 +2,8 @@ using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
+using JasperFx.MultiTenancy;
+using Marten.Storage;
 using Marten;
 using Weasel.Core;
 using Wolverine;
@@ -30,6 +32,11 @@ public static class EventStore
                 opts.Events.MetadataConfig.CausationIdEnabled = true;
                 opts.Events.MetadataConfig.UserNameEnabled = true;
                 opts.Events.MetadataConfig.HeadersEnabled = true;
+                // Every office is a tenant of one database: its events, streams and documents carry its code
+                // (docs/offices.md). Documents that are district-wide by nature opt out where they are registered.
+                opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+                opts.Policies.AllDocumentsAreMultiTenanted();
+                opts.TenantIdStyle = TenantIdStyle.ForceLowerCase;
                 configureAreas(opts);
             })
             .UseLightweightSessions()
@@ -53,6 +60,8 @@ public static class EventStore
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.EnableRelayOfUserName = true;
+            // The request's office is decided per request (Hosting/CurrentOffice), so it is resolved, never captured.
+            opts.CodeGeneration.AlwaysUseServiceLocationFor<Office>();
             opts.UseConfiguredTransport(builder.Configuration);
         });
         return builder;

@@ -1,22 +1,15 @@
 namespace TicketLedger.Hosting;
 
 /// <summary>
-/// The office this deployment serves (`Ledger:Office`) and its time zone (`Ledger:TimeZone`): "the same day" and
-/// "as of a date" are judged on the office's wall clock, while every stored time stays in UTC.
+/// One office of the deployment: its code (the Marten tenant id of everything it records), its display name and its
+/// time zone. "The same day" and "as of a date" are judged on the office's wall clock, while every stored time stays
+/// in UTC.
 /// </summary>
-public sealed class Office
+public sealed class Office(string code, string name, TimeZoneInfo timeZone)
 {
-    public Office(IConfiguration configuration)
-    {
-        Code = configuration[Settings.Office] is { Length: > 0 } code ? code : "yinhe";
-        var zoneId = configuration[Settings.TimeZone] is { Length: > 0 } zone ? zone : "Asia/Shanghai";
-        TimeZone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var found)
-            ? found
-            : throw new InvalidOperationException($"{Settings.TimeZone} '{zoneId}' is not a known time zone id (e.g. Asia/Shanghai).");
-    }
-
-    public string Code { get; }
-    public TimeZoneInfo TimeZone { get; }
+    public string Code { get; } = code;
+    public string Name { get; } = name;
+    public TimeZoneInfo TimeZone { get; } = timeZone;
 
     public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZone).DateTime);
 
@@ -33,18 +26,6 @@ public sealed class Office
 
     /// <summary>An instant shown on the office's clock, with its offset (+08:00 for Asia/Shanghai).</summary>
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, TimeZone);
-}
 
-public static class OfficeHosting
-{
-    public static WebApplicationBuilder AddOffice(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton(new Office(builder.Configuration));
-        builder.Services.AddSingleton(TimeProvider.System);
-        return builder;
-    }
-
-    /// <summary>The registered instance, for the projections, which are configured before the container exists.</summary>
-    public static Office Of(WebApplicationBuilder builder) =>
-        (Office)builder.Services.Single(s => s.ServiceType == typeof(Office)).ImplementationInstance!;
+    public override string ToString() => Code;
 }

@@ -14,6 +14,11 @@ public static class Settings
     public const string EmbeddedDatabase = "EmbeddedPostgres:Database";
     public const string Office = "Ledger:Office";
     public const string TimeZone = "Ledger:TimeZone";
+    public const string OfficesSection = "Offices";
+    public const string OfficeCode = "Offices:<i>:Code";
+    public const string OfficeName = "Offices:<i>:Name";
+    public const string OfficeTimeZone = "Offices:<i>:TimeZone";
+    public const string DistrictName = "District:Name";
     public const string MessagingTransport = "Messaging:Transport";
     public const string RabbitMqUri = "Messaging:RabbitMqUri";
     public const string SeedsDirectory = "Seeds:Directory";
@@ -22,6 +27,8 @@ public static class Settings
     public const string ApiKeyRole = "Auth:ApiKeys:<i>:Role";
     public const string ApiKeyHash = "Auth:ApiKeys:<i>:KeySha256";
     public const string ApiKeyBureau = "Auth:ApiKeys:<i>:Bureau";
+    public const string ApiKeyOffice = "Auth:ApiKeys:<i>:Office";
+    public const string ApiKeyOffices = "Auth:ApiKeys:<i>:Offices";
     public const string IdempotencyRetentionHours = "Idempotency:RetentionHours";
     public const string AuditSealEvery = "Audit:SealEvery";
     public const string EarliestBusinessDate = "Validation:EarliestBusinessDate";
@@ -44,8 +51,12 @@ public static class Settings
         new(EmbeddedBinDirectory, "(searched: PATH, pg_config --bindir, /usr/lib/postgresql/*/bin)", "PostgreSQL server binaries for the embedded cluster"),
         new(EmbeddedOsUser, "postgres", "OS user owning the embedded cluster when the service runs as root"),
         new(EmbeddedDatabase, "ticketledger", "database created in the embedded cluster"),
-        new(Office, "yinhe", "office code: ledger documents are keyed by it"),
-        new(TimeZone, "Asia/Shanghai", "office time zone for 'the same day' and 'as of a date'"),
+        new(Office, "yinhe", "the office of a single-office deployment; in a district, the office the seeds load into and that owns data recorded before offices existed"),
+        new(TimeZone, "Asia/Shanghai", "office time zone for 'the same day' and 'as of a date'; the default of Offices:<i>:TimeZone"),
+        new(OfficeCode, "(none: one office, Ledger:Office)", "an office of a district: lower case a-z, 0-9, '-', 2-32 characters; its Marten tenant id"),
+        new(OfficeName, "(the code)", "the office's display name, e.g. 银河办事处"),
+        new(OfficeTimeZone, "(Ledger:TimeZone)", "the office's time zone"),
+        new(DistrictName, "district", "the label of the district roll-up"),
         new(MessagingTransport, "postgresql", "broker for bureau messages: postgresql or rabbitmq"),
         new(RabbitMqUri, "amqp://guest:guest@localhost:5672", "RabbitMQ address when the transport is rabbitmq"),
         new(SeedsDirectory, "seeds/ above the working directory or the executable", "the seed dataset loaded by `seed` and `serve --seed`"),
@@ -54,6 +65,8 @@ public static class Settings
         new(ApiKeyRole, "", "staff, auditor, bureau or admin"),
         new(ApiKeyHash, "", "lower-case hex SHA-256 of the key"),
         new(ApiKeyBureau, "", "bureau code of a bureau key"),
+        new(ApiKeyOffice, "", "the one office the key acts in (with several offices a key names Office or Offices)"),
+        new(ApiKeyOffices, "", "the offices the key may act in, comma-separated, or *; requests name one in X-Office"),
         new(IdempotencyRetentionHours, "24", "how long an Idempotency-Key is honoured"),
         new(AuditSealEvery, "00:00:01", "how far the global audit chain and the transparency log may trail the appends"),
         new(AuditCheckpointEvery, "00:01:00", "how often a signed checkpoint of the transparency log is issued while events arrive"),

@@ -9,22 +9,26 @@ public static class LedgerModule
     /// <summary>The async projection in the store, and <see cref="LedgerQuery"/> in the container for the endpoints and commands that read it.</summary>
     public static WebApplicationBuilder AddLedger(this WebApplicationBuilder builder)
     {
-        var office = OfficeHosting.Of(builder);
-        builder.Services.ConfigureMarten(store => store.AddLedger(office));
+        var offices = OfficeHosting.Of(builder);
+        builder.Services.ConfigureMarten(store => store.AddLedger(offices));
         builder.Services.AddScoped<LedgerQuery>();
         return builder;
     }
 
-    private static void AddLedger(this StoreOptions store, Office office)
+    private static void AddLedger(this StoreOptions store, Offices offices)
     {
-        store.Projections.Add(new LedgerProjection(office), ProjectionLifecycle.Async, "Ledger", asyncOptions =>
+        store.Projections.Add(new LedgerProjection(offices), ProjectionLifecycle.Async, "Ledger", asyncOptions =>
         {
             ProjectionPages.Large(asyncOptions);
             foreach (var document in LedgerProjection.Documents) asyncOptions.DeleteViewTypeOnTeardown(document);
         });
-        store.Schema.For<LedgerEntity>().Index(x => x.FirstResumedDay);
-        store.Schema.For<LedgerDay>().Index(x => x.Office).Index(x => x.Day);
-        store.Schema.For<LedgerRecordedDay>().Index(x => x.Office).Index(x => x.RecordedDay);
-        store.Schema.For<LedgerRecording>().Index(x => x.Office).Index(x => x.To);
+        // District-wide documents keyed by their Office field, not tenanted: one projection reads every office's events,
+        // and the district roll-up reads every office's figures in one query. Only LedgerQuery reads them, always for
+        // named offices.
+        store.Schema.For<LedgerEntity>().SingleTenanted().Index(x => x.FirstResumedDay);
+        store.Schema.For<LedgerTotals>().SingleTenanted();
+        store.Schema.For<LedgerDay>().SingleTenanted().Index(x => x.Office).Index(x => x.Day);
+        store.Schema.For<LedgerRecordedDay>().SingleTenanted().Index(x => x.Office).Index(x => x.RecordedDay);
+        store.Schema.For<LedgerRecording>().SingleTenanted().Index(x => x.Office).Index(x => x.To);
     }
 }

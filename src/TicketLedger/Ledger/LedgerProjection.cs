@@ -13,7 +13,7 @@ namespace TicketLedger.Ledger;
 /// page's recording. Pages are summed in memory first, so a page costs one write per touched document; an entity's
 /// step function is recomputed once per recording instant it was touched at, not twice per event.
 /// </summary>
-public sealed class LedgerProjection(Office office) : IProjection
+public sealed class LedgerProjection(Offices offices) : IProjection
 {
     public static readonly Type[] Documents = [typeof(LedgerEntity), typeof(LedgerTotals), typeof(LedgerDay), typeof(LedgerRecordedDay), typeof(LedgerRecording)];
 
@@ -31,10 +31,13 @@ public sealed class LedgerProjection(Office office) : IProjection
         {
             var id = EntityId(e.Data)!.Value;
             var entity = entities.GetValueOrDefault(id) ?? Create(id, e.Data);
-            if (entity is null || Describe(e) is not { } fact) continue;
+            if (entity is null) continue;
+            // Days are the entity's office's days: each office keeps its own clock.
+            var office = offices.ClockOf(entity.Office);
+            if (Describe(e, office) is not { } fact) continue;
             entities[id] = entity;
 
-            if (!touched.TryGetValue(id, out var state)) touched[id] = state = new Touched(entity, entity.Increments(office));
+            if (!touched.TryGetValue(id, out var state)) touched[id] = state = new Touched(entity, office, entity.Increments(office));
             // Facts recorded at one instant (one transaction) are summed into one change; a later instant closes it.
             if (state.PendingAt is { } pendingAt && pendingAt != e.Timestamp) Close(state, page);
             entity.Record(fact);
@@ -49,19 +52,20 @@ public sealed class LedgerProjection(Office office) : IProjection
         await page.SaveAsync(operations, cancellation);
     }
 
-    private void Close(Touched state, LedgerPage page)
+    private static void Close(Touched state, LedgerPage page)
     {
         if (state.PendingAt is not { } recordedAt) return;
-        var after = state.Entity.Increments(office);
+        var after = state.Entity.Increments(state.Office);
         page.Add(state.Entity.Office, recordedAt, LedgerEntity.Difference(state.Before, after));
         state.Before = after;
         state.PendingAt = null;
     }
 
     /// <summary>An entity changed in this page: its step function before the facts not yet summed, and their instant.</summary>
-    private sealed class Touched(LedgerEntity entity, SortedDictionary<int, Counters> before)
+    private sealed class Touched(LedgerEntity entity, Office office, SortedDictionary<int, Counters> before)
     {
         public LedgerEntity Entity { get; } = entity;
+        public Office Office { get; } = office;
         public SortedDictionary<int, Counters> Before { get; set; } = before;
         public DateTimeOffset? PendingAt { get; set; }
     }
@@ -86,7 +90,7 @@ public sealed class LedgerProjection(Office office) : IProjection
         _ => null,
     };
 
-    private LedgerFact? Describe(IEvent e)
+    private static LedgerFact? Describe(IEvent e, Office office)
     {
         int DayOf(DateTimeOffset at) => office.LocalDate(at).DayNumber;
         LedgerFact Fact(LedgerFactType type, DateTimeOffset at, string? code = null) => new(e.Sequence, type, at, DayOf(at), code);

@@ -17,13 +17,13 @@ public sealed class SeedProgress
 /// idempotency and all), never by writing events or projections directly. Every step is recorded when it succeeds
 /// and carries an Idempotency-Key, so a run interrupted at any point can be run again and adds nothing twice.
 /// </summary>
-public sealed class SeedRunner(HttpClient api, IDocumentStore store, TextWriter progress)
+public sealed class SeedRunner(HttpClient api, IDocumentStore store, string office, TextWriter progress)
 {
     private Dictionary<string, Guid> _done = [];
 
     public async Task<int> Run(SeedData data, CancellationToken cancellation)
     {
-        await using (var session = store.QuerySession())
+        await using (var session = store.QuerySession(office))
             _done = (await session.Query<SeedProgress>().ToListAsync(cancellation)).ToDictionary(p => p.Id, p => p.EntityId);
         var before = _done.Count;
 
@@ -106,7 +106,7 @@ public sealed class SeedRunner(HttpClient api, IDocumentStore store, TextWriter 
         var id = response.StatusCode == HttpStatusCode.Created
             ? (await response.Content.ReadFromJsonAsync<JsonObject>(cancellation))!["id"]!.GetValue<Guid>()
             : Guid.Empty;
-        await using var session = store.LightweightSession();
+        await using var session = store.LightweightSession(office);
         session.Store(new SeedProgress { Id = key, EntityId = id });
         await session.SaveChangesAsync(cancellation);
         _done[key] = id;

@@ -10,12 +10,13 @@ public static class Seeder
     /// <summary>`serve --seed`: seeds an empty store, or finishes a seeding that was interrupted; never adds to real data.</summary>
     public static async Task SeedIfEmpty(WebApplication app, CancellationToken cancellation)
     {
-        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var home = HomeOffice(app);
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().QuerySession(home);
         var hasEvents = await session.Events.QueryAllRawEvents().AnyAsync(cancellation);
         var wasSeeding = await session.Query<SeedProgress>().AnyAsync(cancellation);
         if (hasEvents && !wasSeeding)
         {
-            Console.WriteLine("The store already holds data that did not come from seeds/; not seeding.");
+            Console.WriteLine($"The office '{home}' already holds data that did not come from seeds/; not seeding.");
             return;
         }
         await SeedRunningApp(app, cancellation);
@@ -24,13 +25,22 @@ public static class Seeder
     public static async Task SeedRunningApp(WebApplication app, CancellationToken cancellation)
     {
         var directory = SeedData.FindDirectory(app.Configuration);
-        Console.WriteLine($"Seeding from {directory} ...");
+        var home = HomeOffice(app);
+        Console.WriteLine($"Seeding office '{home}' from {directory} ...");
         // A key that exists only in this process's memory, so seeding passes the same authorization as any caller.
-        var key = app.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin);
+        var key = app.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin, home);
         using var api = new HttpClient { BaseAddress = LoopbackAddress(app), Timeout = TimeSpan.FromMinutes(2) };
         api.DefaultRequestHeaders.Add("X-Api-Key", key);
-        var added = await new SeedRunner(api, app.Services.GetRequiredService<IDocumentStore>(), Console.Out).Run(SeedData.Load(directory), cancellation);
+        var added = await new SeedRunner(api, app.Services.GetRequiredService<IDocumentStore>(), home, Console.Out).Run(SeedData.Load(directory), cancellation);
         Console.WriteLine(added == 0 ? "Seeds were already loaded; nothing added." : $"Seeded: {added} commands.");
+    }
+
+    /// <summary>The seeds are one office's ledger: `Ledger:Office`, which a district must list among its offices.</summary>
+    private static string HomeOffice(WebApplication app)
+    {
+        var offices = app.Services.GetRequiredService<Offices>();
+        return offices.Find(offices.Home)?.Code
+               ?? throw new InvalidOperationException($"The seeds load into {Settings.Office} '{offices.Home}', which is not one of the configured offices.");
     }
 
     private static Uri LoopbackAddress(WebApplication app)

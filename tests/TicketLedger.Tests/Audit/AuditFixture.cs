@@ -66,7 +66,7 @@ public abstract class AuditTest(AuditFixture fixture) : IAsyncLifetime
 
     protected async Task AppendAsync(Guid stream, object @event, bool start = false)
     {
-        await using var session = Store.LightweightSession();
+        await using var session = Store.LightweightSession("yinhe");
         session.LastModifiedBy = "kim";
         session.CorrelationId = $"test-{Guid.NewGuid():N}";
         if (start) session.Events.StartStream(stream, @event);

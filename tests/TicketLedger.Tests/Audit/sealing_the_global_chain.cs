@@ -33,9 +33,9 @@ public sealed class sealing_the_global_chain(AuditFixture fixture) : AuditTest(f
         await using var inFlight = await OpenAsync();
         await using var transaction = await inFlight.BeginTransactionAsync();
         await new NpgsqlCommand($"""
-            insert into {S}.mt_streams (id, type, version, timestamp, created, tenant_id) values ('{late}', null, 1, now(), now(), '*DEFAULT*');
+            insert into {S}.mt_streams (id, type, version, timestamp, created, tenant_id) values ('{late}', null, 1, now(), now(), 'yinhe');
             insert into {S}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type)
-            values (nextval('{S}.mt_events_sequence'), gen_random_uuid(), '{late}', 1, '{"{}"}', 'ticket_reopened', now(), '*DEFAULT*', 'x');
+            values (nextval('{S}.mt_events_sequence'), gen_random_uuid(), '{late}', 1, '{"{}"}', 'ticket_reopened', now(), 'yinhe', 'x');
             """, inFlight, transaction).ExecuteNonQueryAsync();
         var next = Guid.NewGuid();
         await AppendAsync(next, new TicketReopened(next, "after", DateTimeOffset.UtcNow), start: true);

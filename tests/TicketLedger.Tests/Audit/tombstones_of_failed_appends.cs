@@ -43,7 +43,7 @@ public sealed class tombstones_of_failed_appends(AuditFixture fixture) : AuditTe
         await using var blocker = await OpenAsync();
         await using var holding = await blocker.BeginTransactionAsync();
         await using (var occupy = new NpgsqlCommand(
-            $"insert into {S}.mt_streams (id, tenant_id, version, is_archived) values (@id, '*DEFAULT*', 0, false)", blocker, holding))
+            $"insert into {S}.mt_streams (id, tenant_id, version, is_archived) values (@id, 'yinhe', 0, false)", blocker, holding))
         {
             occupy.Parameters.AddWithValue("id", JasperFx.Events.Tombstone.StreamId);
             await occupy.ExecuteNonQueryAsync();
@@ -115,7 +115,7 @@ public sealed class tombstones_of_failed_appends(AuditFixture fixture) : AuditTe
 
     private async Task ClaimCreditCodeAsync()
     {
-        await using var session = Store.LightweightSession();
+        await using var session = Store.LightweightSession("yinhe");
         session.Insert(new CreditCodeClaim { Id = ClaimedCode, SubjectId = Guid.NewGuid() });
         await session.SaveChangesAsync();
     }
@@ -129,7 +129,7 @@ public sealed class tombstones_of_failed_appends(AuditFixture fixture) : AuditTe
         var before = await CountAsync($"select count(*) from {S}.mt_events where type = 'tombstone'");
         var subject = Guid.NewGuid();
         var at = DateTimeOffset.UtcNow;
-        await using (var session = Store.LightweightSession())
+        await using (var session = Store.LightweightSession("yinhe"))
         {
             session.Events.StartStream(subject, [
                 new SubjectRegistered(subject, "yinhe", SubjectKind.Enterprise, "Yinhe Twin", ClaimedCode, EnterpriseScale.Above,
@@ -159,9 +159,9 @@ public sealed class tombstones_of_failed_appends(AuditFixture fixture) : AuditTe
     {
         await using var connection = await OpenAsync();
         await using var forge = new NpgsqlCommand($"""
-            insert into {S}.mt_streams (id, tenant_id, version, is_archived) values (@stream, '*DEFAULT*', 0, false) on conflict do nothing;
+            insert into {S}.mt_streams (id, tenant_id, version, is_archived) values (@stream, 'yinhe', 0, false) on conflict do nothing;
             insert into {S}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type)
-            select seq, gen_random_uuid(), @stream, seq, @data::jsonb, 'tombstone', '-infinity', '*DEFAULT*', 'JasperFx.Events.Tombstone, JasperFx.Events'
+            select seq, gen_random_uuid(), @stream, seq, @data::jsonb, 'tombstone', '-infinity', 'yinhe', 'JasperFx.Events.Tombstone, JasperFx.Events'
               from (select coalesce(@sequence, nextval('{S}.mt_events_sequence')) as seq) n;
             """, connection);
         forge.Parameters.AddWithValue("stream", stream);

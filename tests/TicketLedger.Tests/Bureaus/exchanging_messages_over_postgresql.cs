@@ -156,7 +156,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         await ToOfficeInbox(new ProblemReferral(messageId, "hotline", subject, "supplies", "缺消毒液", "需要消毒液五十桶"), expectFailure: true);
         var dead = Assert.Single(await Host.DeadLettersAbout(messageId));
 
-        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe"))
         {
             session.Events.StartStream(subject, new SubjectRegistered(subject, "yinhe", SubjectKind.Site, "银河路地铁站施工项目", null, null,
                 KeyProjectLevel.City, null, null, DateTimeOffset.UtcNow.AddDays(-1)));

@@ -19,7 +19,7 @@ public sealed class LedgerEvents(IAlbaHost host)
 
     public async Task Append(Guid stream, params object[] events)
     {
-        await using var session = host.DocumentStore().LightweightSession();
+        await using var session = host.DocumentStore().LightweightSession("yinhe");
         session.Events.Append(stream, events);
         await session.SaveChangesAsync();
         _appended = true;

@@ -25,10 +25,10 @@ public sealed class SeededFixture : AppFixture
     /// <summary>Runs the seed runner against the in-memory server, as `seed` runs it against a loopback listener.</summary>
     public async Task<int> Seed()
     {
-        var key = Host.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin);
+        var key = Host.Services.GetRequiredService<ApiKeyRegistry>().IssueInternalKey("seed", Roles.Admin, "yinhe");
         using var api = Host.Server.CreateClient();
         api.DefaultRequestHeaders.Add("X-Api-Key", key);
-        var added = await new SeedRunner(api, Host.DocumentStore(), TextWriter.Null).Run(SeedData.Load(SeedsDirectory), CancellationToken.None);
+        var added = await new SeedRunner(api, Host.DocumentStore(), "yinhe", TextWriter.Null).Run(SeedData.Load(SeedsDirectory), CancellationToken.None);
         await Host.DocumentStore().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
         return added;
     }

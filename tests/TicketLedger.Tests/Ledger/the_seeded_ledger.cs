@@ -79,14 +79,14 @@ public sealed class the_seeded_ledger(SeededFixture fixture)
     [Fact]
     public async Task seeding_again_adds_nothing()
     {
-        var before = await Host.DocumentStore().QuerySession().Events.QueryAllRawEvents().CountAsync();
+        var before = await Host.DocumentStore().QuerySession("yinhe").Events.QueryAllRawEvents().CountAsync();
         var data = TicketLedger.Seeding.SeedData.Load(SeededFixture.SeedsDirectory);
         var commands = data.Subjects.Sum(s => 1 + (s.GridStaff is null ? 0 : 1) + (s.Visits?.Count ?? 0) + (s.Resumption?.Count ?? 0) + (s.Funds?.Count ?? 0))
                        + data.Tickets.Sum(t => 1 + t.Steps.Count);
         Assert.Equal(commands, fixture.AddedByFirstRun);
 
         Assert.Equal(0, await fixture.Seed());
-        Assert.Equal(before, await Host.DocumentStore().QuerySession().Events.QueryAllRawEvents().CountAsync());
+        Assert.Equal(before, await Host.DocumentStore().QuerySession("yinhe").Events.QueryAllRawEvents().CountAsync());
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class the_seeded_ledger(SeededFixture fixture)
         var lastSequence = provenance["lastSequence"]!.GetValue<long>();
         var chainSequence = provenance["chainSequence"]!.GetValue<long>();
 
-        var latest = await Host.DocumentStore().QuerySession().Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).FirstAsync();
+        var latest = await Host.DocumentStore().QuerySession("yinhe").Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).FirstAsync();
         Assert.InRange(lastSequence, 800, latest.Sequence);
         Assert.InRange(chainSequence, 1, lastSequence);
         Assert.Matches("^[0-9a-f]{64}$", provenance["chainHash"]!.GetValue<string>());

@@ -23,7 +23,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
         var id = await Host.Register(SubjectScenarios.Enterprise());
         await Host.PostCommand(id, action, body, correlationId: $"corr-{action}");
 
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         var events = await session.Events.FetchStreamAsync(id);
         Assert.Equal(2, events.Count);
         Assert.Equal("local-staff", events[1].UserName);
@@ -49,7 +49,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
     {
         var id = await Host.Register(SubjectScenarios.Site());
         await Host.PostCommand(id, action, body, status: 403, key: Keys.Auditor);
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Single(await session.Events.FetchStreamAsync(id));
     }
 
@@ -70,7 +70,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
         var occurredAt = DateTimeOffset.Parse("2020-02-12T16:00:00+08:00");
         await Host.PostCommand(id, "visits", new { visitedOn = "2020-02-12", staff = "张三", occurredAt });
 
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         var visited = Assert.IsType<SubjectVisited>((await session.Events.FetchStreamAsync(id))[1].Data);
         Assert.Equal(occurredAt, visited.OccurredAt);
         Assert.Equal(new DateOnly(2020, 2, 12), visited.VisitedOn);
@@ -110,7 +110,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
         var result = await Host.PostCommand(id, "funds", new { batch = " 第一批 ", amountYuan = 20000, disbursedOn = "2020-03-10" }, status: 409);
         Assert.Equal("application/problem+json", result.Context.Response.ContentType);
 
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Equal(2, (await session.Events.FetchStreamAsync(id)).Count);
     }
 
@@ -131,7 +131,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
 
         Assert.Equal(1, statuses.Count(s => s == 204));
         Assert.All(statuses.Where(s => s != 204), s => Assert.Equal(409, s));
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Equal(20000m, (await session.LoadAsync<SubjectView>(id))!.FundsYuan);
     }
 
@@ -198,7 +198,7 @@ public sealed class commands_on_a_subject(ApiFixture fixture) : ApiTest(fixture)
         Assert.Equal("application/problem+json", result.Context.Response.ContentType);
         Assert.True(result.Errors().TryGetProperty(field, out _), $"expected an error for '{field}' in {result.ReadAsText()}");
 
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Single(await session.Events.FetchStreamAsync(id));
     }
 }

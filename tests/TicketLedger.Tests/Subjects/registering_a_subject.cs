@@ -69,7 +69,7 @@ public sealed class registering_a_subject(ApiFixture fixture) : ApiTest(fixture)
         });
         var id = JsonDocument.Parse(result.ReadAsText()).RootElement.GetProperty("id").GetGuid();
 
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         var recorded = Assert.Single(await session.Events.FetchStreamAsync(id));
         var registered = Assert.IsType<SubjectRegistered>(recorded.Data);
         Assert.Equal("local-staff", recorded.UserName);
@@ -90,7 +90,7 @@ public sealed class registering_a_subject(ApiFixture fixture) : ApiTest(fixture)
             x.StatusCodeShouldBe(409);
             x.ContentTypeShouldBe("application/problem+json");
         });
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Equal(1, await session.Query<SubjectView>().CountAsync());
     }
 
@@ -111,7 +111,7 @@ public sealed class registering_a_subject(ApiFixture fixture) : ApiTest(fixture)
 
         Assert.Equal(1, statuses.Count(s => s == 201));
         Assert.Equal(5, statuses.Count(s => s == 409));
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Equal(1, await session.Query<SubjectView>().CountAsync());
         Assert.Equal(1, await session.Events.QueryRawEventDataOnly<SubjectRegistered>().CountAsync());
     }
@@ -153,7 +153,7 @@ public sealed class registering_a_subject(ApiFixture fixture) : ApiTest(fixture)
             x.ContentTypeShouldBe("application/problem+json");
         });
         Assert.True(result.Errors().TryGetProperty(field, out _), $"expected an error for '{field}' in {result.ReadAsText()}");
-        await using var session = Host.DocumentStore().QuerySession();
+        await using var session = Host.DocumentStore().QuerySession("yinhe");
         Assert.Empty(await session.Events.QueryAllRawEvents().ToListAsync());
     }
 

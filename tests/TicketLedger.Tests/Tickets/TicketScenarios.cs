@@ -12,7 +12,7 @@ public static class TicketScenarios
     public static async Task<Guid> GivenSubject(this IAlbaHost host)
     {
         var id = Guid.CreateVersion7();
-        await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe");
         session.Events.StartStream(id, new SubjectRegistered(id, "yinhe", SubjectKind.Enterprise, "银河精密制造有限公司",
             "91350200MA2XXXXXX0", EnterpriseScale.Above, KeyProjectLevel.None, null, null, DateTimeOffset.UtcNow.AddYears(-8)));
         await session.SaveChangesAsync();

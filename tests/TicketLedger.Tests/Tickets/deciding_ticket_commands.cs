@@ -158,7 +158,7 @@ public sealed class deciding_ticket_commands
     [Fact]
     public void a_raise_is_due_by_the_end_of_its_local_day()
     {
-        var office = new TicketLedger.Hosting.Office(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        var office = TicketLedger.Hosting.Offices.From(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build()).Get("yinhe");
         var raisedAt = new DateTimeOffset(2020, 2, 20, 23, 59, 0, TimeSpan.FromHours(8));
         var raised = RaiseTicketEndpoint.Decide(new RaiseTicket(Guid.NewGuid(), "supplies", " 口罩 ", "d", TicketSource.Hotline, raisedAt), Guid.NewGuid(), "2020-0007", office, Now);
         Assert.Equal(new DateTimeOffset(2020, 2, 20, 16, 0, 0, TimeSpan.Zero), raised.DueBy);

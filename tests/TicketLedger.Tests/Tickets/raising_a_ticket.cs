@@ -111,7 +111,7 @@ public sealed class raising_a_ticket(ApiFixture fixture) : ApiTest(fixture)
             x.StatusCodeShouldBe(201);
         });
         var id = result.Json().GetProperty("id").GetGuid();
-        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession("yinhe");
         var raised = (await session.Events.FetchStreamAsync(id)).Single();
         Assert.Equal("local-admin", raised.UserName);
         Assert.Equal("raise-1", raised.CorrelationId);

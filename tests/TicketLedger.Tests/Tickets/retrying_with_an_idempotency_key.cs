@@ -23,7 +23,7 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
 
     private async Task<int> TicketCount()
     {
-        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession("yinhe");
         return await session.Query<Ticket>().CountAsync();
     }
 
@@ -121,7 +121,7 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
         var key = NewKey();
         await Raise(body, key, 201);
         var store = Host.Services.GetRequiredService<IDocumentStore>();
-        await using (var session = store.LightweightSession())
+        await using (var session = store.LightweightSession("yinhe"))
         {
             session.QueueSqlCommand($"update {store.Options.DatabaseSchemaName}.{Idempotency.TableName} set created_at = created_at - interval '25 hours' where key = ?", key);
             await session.SaveChangesAsync();

@@ -11,7 +11,7 @@ public sealed class the_same_day_deadline(ApiFixture fixture) : ApiTest(fixture)
 {
     private async Task<IReadOnlyList<object>> Events(Guid id)
     {
-        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession("yinhe");
         return (await session.Events.FetchStreamAsync(id)).Select(e => e.Data).ToList();
     }
 
@@ -39,7 +39,7 @@ public sealed class the_same_day_deadline(ApiFixture fixture) : ApiTest(fixture)
         var envelope = tracked.Scheduled.Envelopes().Single(e => e.Message is ResponseDeadline);
         var dueBy = (await Host.GetTicket(id)).GetProperty("dueBy").GetDateTimeOffset();
         Assert.Equal(dueBy, envelope.ScheduledTime);
-        Assert.Equal(new ResponseDeadline(id, dueBy), envelope.Message);
+        Assert.Equal(new ResponseDeadline(id, dueBy, "yinhe"), envelope.Message);
     }
 
     [Fact]

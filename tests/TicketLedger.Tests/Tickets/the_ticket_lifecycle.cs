@@ -8,7 +8,7 @@ public sealed class the_ticket_lifecycle(ApiFixture fixture) : ApiTest(fixture)
 {
     private async Task<IReadOnlyList<string>> EventTypes(Guid id)
     {
-        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = Host.Services.GetRequiredService<IDocumentStore>().QuerySession("yinhe");
         return (await session.Events.FetchStreamAsync(id)).Select(e => e.Data.GetType().Name).ToList();
     }
 

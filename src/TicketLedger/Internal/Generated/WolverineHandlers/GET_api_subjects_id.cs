@@ -26,11 +26,21 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
+            // Tenant Id detection
+            // 1. TicketLedger.Hosting.OfficeTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
+            if (string.IsNullOrEmpty(tenantId))
+            {
+                await WriteTenantIdNotFound(httpContext);
+                return;
+            }
+
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            messageContext.TenantId = tenantId;
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            // Building the Marten session using the detected tenant id
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Subjects.GetSubjectEndpoint").SetTag("http.route", "/api/subjects/{id}").SetTag("http.request.method", "GET");
             string Id_rawValue = (string?)httpContext.GetRouteValue("Id");
             System.Guid Id = default;

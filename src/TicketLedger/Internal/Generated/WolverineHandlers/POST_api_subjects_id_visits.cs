@@ -43,11 +43,21 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            // Tenant Id detection
+            // 1. TicketLedger.Hosting.OfficeTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
+            if (string.IsNullOrEmpty(tenantId))
+            {
+                await WriteTenantIdNotFound(httpContext);
+                return;
+            }
+
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            messageContext.TenantId = tenantId;
             Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            // Building the Marten session using the detected tenant id
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<TicketLedger.Subjects.RecordVisit>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
