@@ -24,10 +24,12 @@ public static class LedgerModule
         });
         // District-wide documents keyed by their Office field, not tenanted: one projection reads every office's events,
         // and the district roll-up reads every office's figures in one query. Only LedgerQuery reads them, always for
-        // named offices.
-        store.Schema.For<LedgerEntity>().SingleTenanted().Index(x => x.FirstResumedDay);
+        // named offices. Office leads the indexes the reads filter on: an office with no resumption yet cost a scan of
+        // every other office's resumed subjects for its first one (21 ms at 8 offices of 20,000 subjects; 0.05 ms so),
+        // and the live read finds the days ahead of today without visiting every day of every office.
+        store.Schema.For<LedgerEntity>().SingleTenanted().Index([x => x.Office, x => x.FirstResumedDay!]);
         store.Schema.For<LedgerTotals>().SingleTenanted();
-        store.Schema.For<LedgerDay>().SingleTenanted().Index(x => x.Office).Index(x => x.Day);
+        store.Schema.For<LedgerDay>().SingleTenanted().Index([x => x.Office, x => x.Day]);
         store.Schema.For<LedgerRecordedDay>().SingleTenanted().Index(x => x.Office).Index(x => x.RecordedDay);
         store.Schema.For<LedgerRecording>().SingleTenanted().Index(x => x.Office).Index(x => x.To);
     }
