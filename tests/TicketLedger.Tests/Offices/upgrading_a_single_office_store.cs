@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alba;
 using Marten;
+using Marten.Events;
 using Marten.Storage;
 using Npgsql;
 using TicketLedger.Tests.Audit;
@@ -107,6 +108,7 @@ public sealed class upgrading_a_single_office_store(UpgradedSingleOfficeFixture 
         var key = await Host.SaveAsync(folder, "public-key.json", "/api/audit/public-key");
         var checkpoint = await Host.SaveAsync(folder, "checkpoint.txt", "/api/audit/checkpoint");
         var export = await Host.SaveAsync(folder, "export.jsonl", "/api/audit/export");
+        await Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var ledger = JsonDocument.Parse(await GetAsync("/api/ledger", Keys.Staff)).RootElement.GetProperty("tickets");
 
         var (exit, output) = await Verifier.RunAsync("export", "--key", key, checkpoint, export);
