@@ -8,12 +8,15 @@ namespace TicketLedger.Hosting;
 /// foreign key twice and fails ("constraint fkey_mt_events_stream_id_tenant_id already exists"), so a store from a
 /// single-office build could not start. Runs before Marten's migration; afterwards it finds nothing to do.
 /// </summary>
-internal sealed class ConjoinedStreamKeys(string connectionString) : IHostedService
+public sealed class ConjoinedStreamKeys(string connectionString) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(new NpgsqlConnection(connectionString), cancellationToken);
+
+    /// <summary>For the commands that migrate the store without starting the host's services (`ledger`).</summary>
+    public static async Task ApplyAsync(NpgsqlConnection unopened, CancellationToken cancellationToken)
     {
         var s = EventStore.Schema;
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = unopened;
         await connection.OpenAsync(cancellationToken);
         await using var check = new NpgsqlCommand(
             "select 1 from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname = @schema and c.conname = 'pkey_mt_streams_id'",

@@ -13,9 +13,13 @@ public sealed class LedgerInput : NetCoreInput
     [Description("zh (default) or en")]
     [FlagAlias("lang")]
     public string? LangFlag { get; set; }
+
+    [Description("The office to report on (default: Ledger:Office)")]
+    [FlagAlias("office")]
+    public string? OfficeFlag { get; set; }
 }
 
-/// <summary>`ledger [--as-of yyyy-MM-dd] [--lang zh|en]`: prints the ledger report after catching up the projections.</summary>
+/// <summary>`ledger [--as-of yyyy-MM-dd] [--lang zh|en] [--office code]`: prints an office's ledger report after catching up the projections.</summary>
 [Description("Print the ledger report after catching up the projections")]
 public sealed class LedgerCommand : JasperFxAsyncCommand<LedgerInput>
 {
@@ -32,11 +36,19 @@ public sealed class LedgerCommand : JasperFxAsyncCommand<LedgerInput>
         }
 
         using var host = input.BuildHost();
+        var offices = host.Services.GetRequiredService<Offices>();
+        if (offices.Find(input.OfficeFlag ?? offices.Home) is not { } office)
+        {
+            Console.Error.WriteLine($"--office: '{input.OfficeFlag ?? offices.Home}' is not an office of this deployment ({string.Join(", ", offices.All.Select(o => o.Code))}).");
+            return false;
+        }
         var store = host.Services.GetRequiredService<IDocumentStore>();
+        await ConjoinedStreamKeys.ApplyAsync(store.Storage.Database.CreateConnection(), CancellationToken.None);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         using (var daemon = await store.BuildProjectionDaemonAsync())
             await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
 
+        using var _ = CurrentOffice.Enter(office);
         await using var scope = host.Services.CreateAsyncScope();
         var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(point, CancellationToken.None);
         Console.WriteLine(LedgerReport.Write(figures, lang));
