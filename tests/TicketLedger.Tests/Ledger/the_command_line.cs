@@ -33,4 +33,20 @@ public sealed class the_command_line
             ServiceProcess.RunToEnd(TestDatabase.ConnectionStringFor("tl_command_line_bad"), Timeout, "ledger", "--office", "gangqu"));
         Assert.Contains("--office: 'gangqu' is not an office of this deployment (yinhe)", error.Message);
     }
+
+    [Fact]
+    public async Task in_a_district_the_seeds_load_into_the_ledger_office_and_the_other_office_stays_empty()
+    {
+        var database = TestDatabase.ConnectionStringFor("tl_command_line_district");
+        var district = new Dictionary<string, string>
+        {
+            ["Offices__0__Code"] = "yinhe", ["Offices__1__Code"] = "gangqu", ["Offices__1__TimeZone"] = "Asia/Urumqi",
+        };
+        await ServiceProcess.RunToEnd(database, district, Timeout, "seed");
+
+        var yinhe = await ServiceProcess.RunToEnd(database, district, Timeout, "ledger", "--as-of", "2020-03-15", "--lang", "en", "--office", "yinhe");
+        Assert.Contains("visited 74 enterprises and 31 construction sites", yinhe);
+        var gangqu = await ServiceProcess.RunToEnd(database, district, Timeout, "ledger", "--as-of", "2020-03-15", "--lang", "en", "--office", "gangqu");
+        Assert.Contains("visited 0 enterprises and 0 construction sites", gangqu);
+    }
 }
