@@ -100,15 +100,16 @@ public sealed class bureaus_serving_a_district(DistrictFixture fixture) : Distri
             var letter = dead.Single(d => d.GetProperty("message").GetRawText().Contains(prefix + marker));
             return (letter.GetProperty("messageType").GetString()!, letter.GetProperty("reason").GetString()!);
         }
-        Assert.Equal(
-            (BureauReplyV1.Type, "ticketledger.bureau-reply.v1 cannot name an office, and this deployment serves several (yinhe, gangqu, kashi): send ticketledger.bureau-reply.v2 with its office."),
+        const string all = "(yinhe, gangqu, kashi)";
+        Assert.Equal((BureauReplyV1.Type,
+                $"ticketledger.bureau-reply.v1 cannot name an office, and this deployment serves several {all}: send ticketledger.bureau-reply.v2 with its office."),
             DeadLetter("v1-reply-"));
-        Assert.Equal(
-            (ProblemReferralV1.Type, "ticketledger.problem-referral.v1 cannot name an office, and this deployment serves several (yinhe, gangqu, kashi): send ticketledger.problem-referral.v2 with its office."),
+        Assert.Equal((ProblemReferralV1.Type,
+                $"ticketledger.problem-referral.v1 cannot name an office, and this deployment serves several {all}: send ticketledger.problem-referral.v2 with its office."),
             DeadLetter("v1-referral-"));
-        Assert.Equal((BureauReply.Type, "office is required: this deployment serves several offices (yinhe, gangqu, kashi)."), DeadLetter("no-office-"));
-        Assert.Equal((ProblemReferral.Type, "office is required: this deployment serves several offices (yinhe, gangqu, kashi)."), DeadLetter("no-office-referral-"));
-        Assert.Equal((BureauReply.Type, "office 'nowhere' is not an office of this deployment (yinhe, gangqu, kashi)."), DeadLetter("unknown-office-"));
+        Assert.Equal((BureauReply.Type, $"office is required: this deployment serves several offices {all}."), DeadLetter("no-office-"));
+        Assert.Equal((ProblemReferral.Type, $"office is required: this deployment serves several offices {all}."), DeadLetter("no-office-referral-"));
+        Assert.Equal((BureauReply.Type, $"office 'nowhere' is not an office of this deployment {all}."), DeadLetter("unknown-office-"));
 
         Assert.Equal(0, RepliesIn(await Host.HistoryIn(Gangqu, gangqu)));
         Assert.Equal(0, await Host.TicketCountIn(Kashi));
