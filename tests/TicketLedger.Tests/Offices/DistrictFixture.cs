@@ -4,6 +4,8 @@ using Alba;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using TicketLedger.Hosting;
+using TicketLedger.Tickets;
 
 namespace TicketLedger.Tests.Offices;
 
@@ -96,10 +98,18 @@ public abstract class DistrictTest(DistrictFixture fixture) : IAsyncLifetime
 
     protected DistrictFixture Fixture => fixture;
 
-    public Task InitializeAsync()
+    /// <summary>
+    /// The ticket counters are reset too: they are no document, so the store's reset keeps them, and tests compare
+    /// numbers between offices.
+    /// </summary>
+    public async Task InitializeAsync()
     {
         fixture.Clock.Reset();
-        return fixture.ResetAsync();
+        await fixture.ResetAsync();
+        await using var connection = await Host.OpenConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"delete from {EventStore.Schema}.{TicketNumbers.TableName}";
+        await command.ExecuteNonQueryAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using TicketLedger.Hosting;
 using TicketLedger.Tests.Subjects;
 using TicketLedger.Tests.Tickets;
@@ -48,56 +49,64 @@ public sealed class OfficeDesk(IAlbaHost host, Caller staff)
 
     public async Task<Guid> Ticket(State state, Guid? subject = null, string title = "口罩缺货")
     {
-        var subjectId = subject ?? await Enterprise();
-        var raised = await host.Scenario(x =>
-        {
-            x.Post.Json(new { subjectId, category = "supplies", title, description = "复工需要口罩两千只", source = "visit", occurredAt = RaisedAt })
-                .ToUrl("/api/tickets");
-            staff.Sign(x);
-            x.StatusCodeShouldBe(201);
-        });
-        var id = raised.Json().GetProperty("id").GetGuid();
+        var (id, _) = await Raise(subject ?? await Enterprise(), title);
         if (state is State.Assigned or State.Resolved) await Command(id, "assign", new { department = "xmb" });
         if (state is State.Escalated) await Command(id, "escalate", new { bureau = "jfj-gxc", reason = "需要协调" });
         if (state is State.Resolved) await Command(id, "resolve", new { resolution = "已调配口罩" });
         return id;
     }
 
-    public Task Command(Guid ticket, string action, object body) =>
-        host.Scenario(x =>
-        {
-            x.Post.Json(body).ToUrl($"/api/tickets/{ticket}/{action}");
-            staff.Sign(x);
-            x.StatusCodeShouldBe(204);
-        });
-
-    public Task SubjectCommand(Guid subject, string action, object body) =>
-        host.Scenario(x =>
-        {
-            x.Post.Json(body).ToUrl($"/api/subjects/{subject}/{action}");
-            staff.Sign(x);
-            x.StatusCodeShouldBe(204);
-        });
-
-    public async Task<JsonElement> Get(string url)
+    public async Task<(Guid Id, string Number)> Raise(Guid subject, string title = "口罩缺货", DateTimeOffset? raisedAt = null)
     {
-        var result = await host.Scenario(x =>
+        var raised = await host.Scenario(x =>
+        {
+            x.Post.Json(new { subjectId = subject, category = "supplies", title, description = "复工需要口罩两千只", source = "visit", occurredAt = raisedAt ?? RaisedAt })
+                .ToUrl("/api/tickets");
+            staff.Sign(x);
+            x.StatusCodeShouldBe(201);
+        });
+        var body = raised.Json();
+        return (body.GetProperty("id").GetGuid(), body.GetProperty("number").GetString()!);
+    }
+
+    public Task Command(Guid ticket, string action, object body) => Post($"/api/tickets/{ticket}/{action}", body);
+
+    public Task<IScenarioResult> SubjectCommand(Guid subject, string action, object body, int status = 204) =>
+        Post($"/api/subjects/{subject}/{action}", body, status);
+
+    public Task<IScenarioResult> Post(string url, object body, int status = 204) =>
+        host.Scenario(x =>
+        {
+            x.Post.Json(body).ToUrl(url);
+            staff.Sign(x);
+            x.StatusCodeShouldBe(status);
+        });
+
+    public async Task<JsonElement> Get(string url) => (await Read(url)).Json();
+
+    public async Task<string> Text(string url) => (await Read(url)).ReadAsText();
+
+    private Task<IScenarioResult> Read(string url) =>
+        host.Scenario(x =>
         {
             x.Get.Url(url);
             staff.Sign(x);
         });
-        return result.Json();
-    }
 }
 
-/// <summary>What the store holds in every office together, to show that a refused request recorded nothing anywhere.</summary>
+/// <summary>Straight to the store, in every office at once: what a refused request must have left unchanged.</summary>
 public static class StoreCounts
 {
+    public static async Task<NpgsqlConnection> OpenConnection(this IAlbaHost host)
+    {
+        var connection = host.Services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        return connection;
+    }
+
     public static async Task<(long Events, long Streams)> EventsAndStreams(this IAlbaHost host)
     {
-        var store = host.Services.GetRequiredService<IDocumentStore>();
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
+        await using var connection = await host.OpenConnection();
         await using var command = connection.CreateCommand();
         command.CommandText = $"select (select count(*) from {EventStore.Schema}.mt_events), (select count(*) from {EventStore.Schema}.mt_streams)";
         await using var reader = await command.ExecuteReaderAsync();
