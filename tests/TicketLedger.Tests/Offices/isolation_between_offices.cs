@@ -38,6 +38,7 @@ public sealed class isolation_between_offices(DistrictFixture fixture) : Distric
     public enum Target { Subject, OpenTicket, AssignedTicket, EscalatedTicket, ResolvedTicket }
 
     private const string Future = "2099-01-01T00:00:00Z";
+    private readonly string _tonight = DateTime.UtcNow.ToString("yyyy-MM-dd") + "T23:59:59Z";
 
     private static readonly OfficeRequest[] ById =
     [
@@ -79,6 +80,8 @@ public sealed class isolation_between_offices(DistrictFixture fixture) : Distric
         "GET /api/subjects", "GET /api/subjects?kind=enterprise", "GET /api/subjects?creditCode={code}",
         "GET /api/tickets", "GET /api/tickets?status=escalated", "GET /api/tickets?subjectId={subject}",
         "GET /api/ledger", "GET /api/ledger?asOf=2020-03-02", $"GET /api/ledger?knownAt={Future}", $"GET /api/ledger?asOf=2020-03-02&knownAt={Future}",
+        // Known at the end of today: the recordings of the day, not only the recorded-day buckets.
+        "GET /api/ledger?knownAt={tonight}", "GET /api/ledger/trend?knownAt={tonight}",
         "GET /api/ledger/report?lang=zh", "GET /api/ledger/report?lang=en&asOf=2020-03-02",
         "GET /api/ledger/trend", "GET /api/ledger/trend?asOf=2020-03-02", $"GET /api/ledger/trend?knownAt={Future}",
         "GET /api/ledger/tickets.csv", "GET /api/ledger/tickets.xlsx?lang=en",
@@ -275,7 +278,7 @@ public sealed class isolation_between_offices(DistrictFixture fixture) : Distric
     /// <summary>The answer, without what is not the office's data: the ledger's provenance follows the chain's sealing.</summary>
     private async Task<string> Read(string route, string creditCode, Guid subject, Caller caller)
     {
-        var url = route.Split(' ')[1].Replace("{code}", creditCode).Replace("{subject}", subject.ToString());
+        var url = route.Split(' ')[1].Replace("{code}", creditCode).Replace("{subject}", subject.ToString()).Replace("{tonight}", _tonight);
         var result = await Host.Scenario(x =>
         {
             x.Get.Url(url);
