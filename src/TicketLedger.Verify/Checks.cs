@@ -72,21 +72,40 @@ public static class Checks
 
 /// <summary>
 /// The ticket figures of the ledger recounted from the exported events alone: a ticket is pending from its raise until
-/// resolved, and pending again when reopened (a return visit that finds it unresolved appends a reopen).
+/// resolved, and pending again when reopened (a return visit that finds it unresolved appends a reopen). A ticket
+/// counts for the office its raise names; its later events are matched to it by stream within that office, or, for a
+/// store upgraded from a single office, across the rename of `*DEFAULT*` to that office (docs/audit.md).
 /// </summary>
 public sealed class TicketCount
 {
     private readonly Dictionary<(string Office, Guid Ticket), bool> _resolved = [];
+    private readonly Dictionary<Guid, List<string>> _raisedIn = [];
 
     public void Add(ExportedEvent e)
     {
-        var ticket = (e.Office, e.StreamId);
-        switch (e.Type)
+        if (e.Type == "ticket_raised")
         {
-            case "ticket_raised": _resolved[ticket] = false; break;
-            case "ticket_resolved" when _resolved.ContainsKey(ticket): _resolved[ticket] = true; break;
-            case "ticket_reopened" when _resolved.ContainsKey(ticket): _resolved[ticket] = false; break;
+            var office = RaisedIn(e);
+            _resolved[(office, e.StreamId)] = false;
+            (_raisedIn.TryGetValue(e.StreamId, out var offices) ? offices : _raisedIn[e.StreamId] = []).Add(office);
+            return;
         }
+        if (Ticket(e) is not { } ticket) return;
+        if (e.Type == "ticket_resolved") _resolved[ticket] = true;
+        else if (e.Type == "ticket_reopened") _resolved[ticket] = false;
+    }
+
+    private (string, Guid)? Ticket(ExportedEvent e) => _raisedIn.GetValueOrDefault(e.StreamId) switch
+    {
+        { } offices when offices.Contains(e.Office) => (e.Office, e.StreamId),
+        [var only] => (only, e.StreamId),
+        _ => null,
+    };
+
+    private static string RaisedIn(ExportedEvent e)
+    {
+        using var data = System.Text.Json.JsonDocument.Parse(e.Data);
+        return data.RootElement.TryGetProperty("office", out var office) && office.GetString() is { Length: > 0 } code ? code : e.Office;
     }
 
     public IEnumerable<string> Lines() => _resolved.GroupBy(t => t.Key.Office).OrderBy(g => g.Key).Select(g =>

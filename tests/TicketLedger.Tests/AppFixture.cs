@@ -2,6 +2,8 @@ using Alba;
 using JasperFx.CommandLine;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using TicketLedger.Tickets;
 using Wolverine;
 
 namespace TicketLedger.Tests;
@@ -39,7 +41,17 @@ public abstract class AppFixture : IAsyncLifetime
         });
     }
 
-    public Task ResetAsync() => Host.ResetAllMartenDataAsync();
+    public async Task ResetAsync()
+    {
+        await Host.ResetAllMartenDataAsync();
+        // The ticket-number counters are a table of the store's schema, not Marten data: without this a test's numbers
+        // would depend on which tests raised tickets before it.
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await using var connection = store.Options.Tenancy.Default.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var clear = new Npgsql.NpgsqlCommand($"delete from {store.Options.DatabaseSchemaName}.{TicketNumbers.TableName}", connection);
+        await clear.ExecuteNonQueryAsync();
+    }
 
     /// <summary>A fixture that skipped its start (RabbitMQ without a broker) has no host to stop.</summary>
     public async Task DisposeAsync()

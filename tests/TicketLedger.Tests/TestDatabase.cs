@@ -26,6 +26,22 @@ public static class TestDatabase
         return Cluster.Value.ConnectionString(database);
     }
 
+    /// <summary>A database with nothing in it, dropped and created anew: for tests that restore a dump into it.</summary>
+    public static string EmptyConnectionStringFor(string database)
+    {
+        var connectionString = ConnectionStringFor(database);
+        var server = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
+        using (var connection = new Npgsql.NpgsqlConnection(server.ConnectionString))
+        {
+            connection.Open();
+            using var drop = new Npgsql.NpgsqlCommand($"drop database if exists \"{database}\" with (force)", connection);
+            drop.ExecuteNonQuery();
+        }
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        EmbeddedPostgres.CreateDatabaseIfMissing(server.ConnectionString, database);
+        return connectionString;
+    }
+
     private static EmbeddedPostgres? StartCluster()
     {
         var cluster = EmbeddedPostgres.Start(new EmbeddedPostgresOptions

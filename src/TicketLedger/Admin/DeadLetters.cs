@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using JasperFx.Core;
@@ -24,6 +25,9 @@ public sealed record DeadLetterPage(IReadOnlyList<DeadLetterItem> Items, int Pag
 /// </summary>
 public static class DeadLetterEndpoints
 {
+    /// <summary>Dead letters are every office's messages, with their bodies: an admin bound to some offices sees none.</summary>
+    public static ProblemDetails Validate(ClaimsPrincipal user, Offices offices) => OfficeRequests.EveryOffice(user, offices, "The dead-letter store");
+
     [NotTenanted]
     [WolverineGet("/api/admin/dead-letters", OperationId = "ListDeadLetters"), Tags("admin"), Authorize(Policy = Policies.Admin)]
     [ProducesResponseType<DeadLetterPage>(StatusCodes.Status200OK)]

@@ -47,8 +47,14 @@ public sealed class LegacyOffice(Offices offices) : IInitialData
                 insert into {s}.{ChainSchema.Rekeys} (from_tenant, to_tenant, up_to_seq) values ('{DefaultTenant}', @home, {upTo})
                 on conflict (from_tenant) do update set up_to_seq = greatest({s}.{ChainSchema.Rekeys}.up_to_seq, excluded.up_to_seq)
                 """, cancellation, home);
+            // Events and their streams move together; the key between them is checked again once both have moved.
+            await Execute(connection, $"alter table {s}.mt_events drop constraint fkey_mt_events_stream_id_tenant_id", cancellation);
             await Move(connection, $"{s}.mt_events", home, cancellation);
             await Move(connection, $"{s}.mt_streams", home, cancellation);
+            await Execute(connection, $"""
+                alter table {s}.mt_events add constraint fkey_mt_events_stream_id_tenant_id foreign key (tenant_id, stream_id)
+                  references {s}.mt_streams (tenant_id, id)
+                """, cancellation);
             await Move(connection, $"{s}.{ChainSchema.Links}", home, cancellation);
         }
         foreach (var table in documentTables) await Move(connection, $"{s}.{table}", home, cancellation);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using TicketLedger.Hosting;
@@ -60,15 +61,21 @@ public static class LogEndpoints
         return errors.Count > 0 ? Results.ValidationProblem(errors) : Results.Ok(await log.ConsistencyProofAsync(from!.Value, to!.Value, ct));
     }
 
-    /// <summary>Every leaf up to a checkpoint's size (default the latest) with its event, one JSON object per line.</summary>
+    /// <summary>
+    /// Every leaf up to a checkpoint's size (default the latest) with its event, one JSON object per line: every
+    /// office's events, so only for keys that may use every office. The other routes here give hashes and sizes only.
+    /// </summary>
     [NotTenanted]
     [WolverineGet("/api/audit/export", OperationId = "ExportAuditLog", Summary = "The whole log as JSON lines, to rebuild the tree and the ledger offline")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [Produces(NdJson)]
     [ProducesResponseType<ExportedEvent>(StatusCodes.Status200OK, NdJson)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, Problems.ContentType)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
-    public static async Task<IResult> Export(long? size, TransparencyLog log, CancellationToken ct)
+    public static async Task<IResult> Export(long? size, TransparencyLog log, ClaimsPrincipal user, Offices offices, CancellationToken ct)
     {
+        if (OfficeRequests.EveryOffice(user, offices, "The log's export") is { Status: StatusCodes.Status403Forbidden } refused)
+            return Results.Problem(refused);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         if (size is { } n && (n < 1 || n > latest)) return Results.ValidationProblem(new Dictionary<string, string[]> { ["size"] = [SizeRule(latest)] });
         return Results.Stream(async body =>

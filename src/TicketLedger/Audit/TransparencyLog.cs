@@ -186,17 +186,20 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
     }
 
     /// <summary>
-    /// The events of one stream as they are stored now, each with its leaf index when it has one. The leaf bytes are
-    /// rebuilt from the event table, not read back from the log: an event edited since it was logged no longer matches.
+    /// The events of one office's stream as they are stored now, each with its leaf index when it has one. The leaf
+    /// bytes are rebuilt from the event table, not read back from the log: an event edited since it was logged no
+    /// longer matches. A stream id is unique only within its office (a referral's id is derived from its message), and
+    /// this query runs outside Marten's tenant filter, so the office is named here (docs/offices.md, "Isolation").
     /// </summary>
-    public async Task<IReadOnlyList<(EventLeaf Leaf, long? Index)>> StreamLeavesAsync(Guid stream, CancellationToken ct = default)
+    public async Task<IReadOnlyList<(EventLeaf Leaf, long? Index)>> StreamLeavesAsync(string office, Guid stream, CancellationToken ct = default)
     {
         await using var connection = await OpenAsync(ct);
         await using var query = new NpgsqlCommand($"""
             select {EventColumns}, l.leaf_index from {S}.mt_events e
               left join {S}.{LogSchema.Leaves} l on l.seq_id = e.seq_id
-             where e.stream_id = @stream order by e.version
+             where e.tenant_id = @office and e.stream_id = @stream order by e.version
             """, connection);
+        query.Parameters.AddWithValue("office", office);
         query.Parameters.AddWithValue("stream", stream);
         var leaves = new List<(EventLeaf, long?)>();
         await using var reader = await query.ExecuteReaderAsync(ct);

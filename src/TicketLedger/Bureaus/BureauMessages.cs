@@ -37,15 +37,20 @@ public sealed record TicketResolvedNotice(
 /// In, on office.inbox: a bureau answers a ticket escalated to it. MessageId is the bureau's own id of this reply;
 /// Office names the office the ticket belongs to (required when the deployment has several).
 /// </summary>
-[MessageIdentity("ticketledger.bureau-reply.v2")]
+[MessageIdentity(Type)]
 public sealed record BureauReply(
-    Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null, string? Office = null);
+    Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null, string? Office = null)
+{
+    public const string Type = "ticketledger.bureau-reply.v2";
+}
 
 /// <summary>The reply before offices: still read where there is one office, which it then is for.</summary>
-[MessageIdentity("ticketledger.bureau-reply.v1")]
+[MessageIdentity(Type)]
 public sealed record BureauReplyV1(Guid TicketId, string? Bureau, string? Message, string? MessageId, DateTimeOffset? OccurredAt = null)
 {
-    public BureauReply ForOffice(string? office) => new(TicketId, Bureau, Message, MessageId, OccurredAt, office);
+    public const string Type = "ticketledger.bureau-reply.v1";
+
+    public BureauReply InOffice(string office) => new(TicketId, Bureau, Message, MessageId, OccurredAt, office);
 }
 
 /// <summary>
@@ -53,20 +58,23 @@ public sealed record BureauReplyV1(Guid TicketId, string? Bureau, string? Messag
 /// a registered subject of an office (Office, required when the deployment has several). MessageId is the sender's
 /// own id of this referral: the same id never raises twice.
 /// </summary>
-[MessageIdentity("ticketledger.problem-referral.v2")]
+[MessageIdentity(Type)]
 public sealed record ProblemReferral(
     string? MessageId, string? From, Guid SubjectId, string? Category, string? Title, string? Description,
     DateTimeOffset? OccurredAt = null, string? Office = null)
 {
+    public const string Type = "ticketledger.problem-referral.v2";
     public const string Hotline = "hotline";
 }
 
 /// <summary>The referral before offices: still read where there is one office, which it then is for.</summary>
-[MessageIdentity("ticketledger.problem-referral.v1")]
+[MessageIdentity(Type)]
 public sealed record ProblemReferralV1(
     string? MessageId, string? From, Guid SubjectId, string? Category, string? Title, string? Description, DateTimeOffset? OccurredAt = null)
 {
-    public ProblemReferral ForOffice(string? office) => new(MessageId, From, SubjectId, Category, Title, Description, OccurredAt, office);
+    public const string Type = "ticketledger.problem-referral.v1";
+
+    public ProblemReferral InOffice(string office) => new(MessageId, From, SubjectId, Category, Title, Description, OccurredAt, office);
 }
 
 /// <summary>

@@ -14,13 +14,17 @@ namespace TicketLedger.Bureaus;
 /// </summary>
 public static class ReceiveBureauReplyHandler
 {
-    public static Task Handle(BureauReplyV1 reply, IMessageBus bus, Offices offices) => Handle(reply.ForOffice(null), bus, offices);
+    public static Task Handle(BureauReplyV1 reply, IMessageBus bus, Offices offices) =>
+        Handle(reply.InOffice(InboxOffice.ForVersion1(BureauReplyV1.Type, BureauReply.Type, offices).Code), bus, offices);
 
-    public static Task Handle(BureauReply reply, IMessageBus bus, Offices offices) =>
-        bus.InvokeInAsync(InboxOffice.For(reply.Office, offices), new RecordInboxBureauReply(reply));
+    public static Task Handle(BureauReply reply, IMessageBus bus, Offices offices)
+    {
+        var office = InboxOffice.For(reply.Office, offices);
+        return bus.InvokeInAsync(office, new RecordInboxBureauReply(reply with { Office = office.Code }));
+    }
 }
 
-/// <summary>A bureau's reply, placed in its office: recorded in that office's tenant.</summary>
+/// <summary>A bureau's reply, placed in its office (named on it): recorded in that office's tenant.</summary>
 public sealed record RecordInboxBureauReply(BureauReply Reply);
 
 public static class RecordInboxBureauReplyHandler
@@ -34,7 +38,8 @@ public static class RecordInboxBureauReplyHandler
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));
 
         var stream = await session.Events.FetchForWriting<Ticket>(reply.TicketId, ct);
-        var ticket = stream.Aggregate ?? throw new BureauMessageRejected($"No ticket {reply.TicketId} exists.");
+        // Another office's ticket is not there to find, as for the office's own routes.
+        var ticket = stream.Aggregate ?? throw new BureauMessageRejected($"No ticket {reply.TicketId} exists in office '{reply.Office}'.");
         if (await AlreadyRecordedAsync(session, reply, ct)) return;
 
         var problem = RecordBureauReplyEndpoint.Check(command, ticket);

@@ -10,7 +10,8 @@ namespace TicketLedger.Bureaus;
 /// <summary>A problem handed over on the broker by a bureau or the hotline, raised through <see cref="ProblemReferrals"/>.</summary>
 public static class ReceiveProblemReferralHandler
 {
-    public static Task Handle(ProblemReferralV1 referral, IMessageBus bus, Offices offices) => Handle(referral.ForOffice(null), bus, offices);
+    public static Task Handle(ProblemReferralV1 referral, IMessageBus bus, Offices offices) =>
+        Handle(referral.InOffice(InboxOffice.ForVersion1(ProblemReferralV1.Type, ProblemReferral.Type, offices).Code), bus, offices);
 
     public static Task Handle(ProblemReferral referral, IMessageBus bus, Offices offices) =>
         bus.InvokeInAsync(InboxOffice.For(referral.Office, offices), new RaiseInboxReferral(referral));
@@ -22,7 +23,7 @@ public sealed record RaiseInboxReferral(ProblemReferral Referral);
 public static class RaiseInboxReferralHandler
 {
     public static async Task<OutgoingMessages> Handle(RaiseInboxReferral inbox, IDocumentSession session, IValidator<RaiseTicket> validator,
-        ReferenceData reference, Office office, TimeProvider clock, CancellationToken ct)
+        ReferenceData reference, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
     {
         var referral = inbox.Referral;
         if (string.IsNullOrWhiteSpace(referral.MessageId)) throw new BureauMessageRejected("messageId is required.");
@@ -34,7 +35,7 @@ public static class RaiseInboxReferralHandler
         if (!await TicketIntake.IsRegisteredSubjectAsync(session, referral.SubjectId, ct))
             throw new BureauMessageRejected($"No subject {referral.SubjectId} is registered.");
 
-        var referred = await ProblemReferrals.RaiseOnceAsync(session, office, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);
+        var referred = await ProblemReferrals.RaiseOnceAsync(session, office, offices, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);
         return referred.Messages;
     }
 }

@@ -45,9 +45,26 @@ public static class ApiDocs
                 operation.Responses.TryAdd("401", new OpenApiResponse { Description = "No API key, or an unknown one" });
                 if (await RefusesSomeRoleAsync(metadata, context.ApplicationServices))
                     operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not do this" });
+                if (metadata.OfType<Wolverine.Http.HttpChain>().Any() && !metadata.OfType<Wolverine.Http.NotTenantedAttribute>().Any())
+                    DocumentOffice(operation);
             });
         });
         return builder;
+    }
+
+    /// <summary>The office header of docs/offices.md, on every route that acts in an office.</summary>
+    private static void DocumentOffice(OpenApiOperation operation)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = CurrentOffice.Header, In = ParameterLocation.Header, Required = false,
+            Description = "The office to act in, for a key that may use several (docs/offices.md); a key bound to one office needs none.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        operation.Responses ??= new OpenApiResponses();
+        operation.Responses.TryAdd("400", new OpenApiResponse { Description = "Invalid input, or no X-Office from a key that may use several offices" });
+        operation.Responses.TryAdd("403", new OpenApiResponse { Description = "The key's role may not do this, or X-Office names an office the key may not use" });
     }
 
     /// <summary>A 403 is possible only where the endpoint's policies leave out a role (a ticket read admits every role).</summary>

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
 using Wolverine.Http.Runtime.MultiTenancy;
 
@@ -95,6 +96,16 @@ public static class OfficeRequests
         }
         await next(context);
     });
+
+    /// <summary>
+    /// For the routes outside any office that hand out what every office recorded (the log's export, the dead letters):
+    /// a key bound to some offices would read the others' data there, so only a key that may use them all gets it.
+    /// </summary>
+    public static ProblemDetails EveryOffice(ClaimsPrincipal user, Offices offices, string what) =>
+        CurrentOffice.AllowedFor(user, offices).Count == offices.All.Count
+            ? WolverineContinue.NoProblems
+            : Problems.Create(StatusCodes.Status403Forbidden, "Forbidden",
+                $"{what} holds every office's data; it needs a key that may use every office (Offices: *).");
 
     private static bool ActsInAnOffice(HttpContext context) =>
         context.GetEndpoint()?.Metadata is { } metadata

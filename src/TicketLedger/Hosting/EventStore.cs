@@ -43,6 +43,8 @@ public static class EventStore
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.Solo)
             .IntegrateWithWolverine();
+        // Ahead of every hosted service, Marten's schema migration included (Marten puts its own first).
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(new ConjoinedStreamKeys(connectionString)));
 
         builder.Services.CritterStackDefaults(x =>
         {

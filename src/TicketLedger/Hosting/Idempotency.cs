@@ -63,6 +63,16 @@ public static class Idempotency
         await context.RequestServices.GetRequiredService<IdempotencyStore>().RunOnceAsync(context, values.ToString(), next);
     });
 
+    /// <summary>
+    /// Whose keys a key is one of, as the claim's caller column holds it: the caller in the request's office. One
+    /// office's claim never answers another office's request, whether a multi-office key reuses a key there or two
+    /// offices' keys share a name (their systems' own ids as keys may well collide). Claims in `Ledger:Office`, and on
+    /// routes outside any office, keep the bare caller name they had before offices existed, so a retry sent across the
+    /// upgrade still finds its claim.
+    /// </summary>
+    public static string Scope(string caller, Office? office, Offices offices) =>
+        office is null || office.Code == offices.Home ? caller : $"{office.Code}/{caller}";
+
     public static string Fingerprint(HttpRequest request, byte[] body)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

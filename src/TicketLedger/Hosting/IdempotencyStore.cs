@@ -9,7 +9,8 @@ namespace TicketLedger.Hosting;
 /// except the outcome of an endpoint whose outcome is only known after it committed (neither <see cref="Created"/> nor
 /// `[EmptyResponse]`), which is recorded right after.
 /// </summary>
-public sealed class IdempotencyStore(IDocumentStore store, IdempotencyOptions options, TimeProvider clock, ILogger<IdempotencyStore> logger)
+public sealed class IdempotencyStore(
+    IDocumentStore store, IdempotencyOptions options, Offices offices, TimeProvider clock, ILogger<IdempotencyStore> logger)
 {
     private string Table => $"{store.Options.DatabaseSchemaName}.{Idempotency.TableName}";
 
@@ -20,7 +21,7 @@ public sealed class IdempotencyStore(IDocumentStore store, IdempotencyOptions op
             await Problems.Write(context, 400, "Bad Request", $"{Idempotency.Header} must be 1 to {Idempotency.MaxKeyLength} characters.");
             return;
         }
-        var caller = context.User.Identity!.Name ?? "";
+        var caller = Idempotency.Scope(context.User.Identity!.Name ?? "", CurrentOffice.Of(context), offices);
         var body = await ReadBodyAsync(context.Request);
         var fingerprint = Idempotency.Fingerprint(context.Request, body);
         var ct = context.RequestAborted;

@@ -20,8 +20,9 @@ public sealed class SeedCommand : JasperFxAsyncCommand<NetCoreInput>
         {
             await Seeder.SeedRunningApp(app, app.Lifetime.ApplicationStopping);
             await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
-            await using var scope = app.Services.CreateAsyncScope();
+            // The seeds are the home office's ledger, and so is the report.
             var offices = app.Services.GetRequiredService<Offices>();
+            await using var scope = app.Services.CreateAsyncScope();
             var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(offices.Get(offices.Home), new LedgerPoint(null, null), CancellationToken.None);
             Console.WriteLine(LedgerReport.Write(figures, ReportLanguage.Chinese));
             return true;

@@ -20,16 +20,16 @@ public static class TicketEvidenceEndpoint
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<EvidenceBundle>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
-    public static async Task<IResult> Get(Guid id, TransparencyLog log, IMessageBus bus, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, Office office, TransparencyLog log, IMessageBus bus, CancellationToken ct)
     {
-        var events = await log.StreamLeavesAsync(id, ct);
+        var events = await log.StreamLeavesAsync(office.Code, id, ct);
         if (events.Count == 0 || events[0].Leaf.Type != RaisedType) return Results.Problem(TicketAccess.NotFound(id));
 
         var latest = await log.LatestCheckpointAsync(ct);
         if (latest is null || events.Any(e => e.Index is null || e.Index >= latest.Checkpoint.Size))
         {
             latest = await log.CatchUpAsync(bus, ct);
-            events = await log.StreamLeavesAsync(id, ct);
+            events = await log.StreamLeavesAsync(office.Code, id, ct);
         }
 
         var size = latest!.Checkpoint.Size;

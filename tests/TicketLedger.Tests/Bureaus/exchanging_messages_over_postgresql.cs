@@ -12,28 +12,13 @@ namespace TicketLedger.Tests.Bureaus;
 /// <summary>The default transport: PostgreSQL-backed queues in the service's own database, on the shared API host.</summary>
 public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : ApiTest(fixture)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>
-    /// external: wait for the messages to be received through the queues too (the office inbox); messages to a bureau
-    /// queue have no listener here, so for them the session ends once they are sent.
-    /// </summary>
-    private Task<ITrackedSession> Tracked(Func<Task> action, bool expectFailure = false, bool external = true)
-    {
-        var tracking = Host.TrackActivity().Timeout(Timeout);
-        if (external) tracking = tracking.IncludeExternalTransports();
-        if (expectFailure) tracking = tracking.DoNotAssertOnExceptionsDetected();
-        return tracking.ExecuteAndWaitAsync((Func<IMessageContext, Task>)(_ => action()));
-    }
-
-    private Task<ITrackedSession> ToOfficeInbox(object message, bool expectFailure = false) =>
-        Tracked(async () => await Host.MessageBus().EndpointFor(BureauMessaging.OfficeInbox).SendAsync(message), expectFailure);
+    private static readonly TimeSpan Timeout = BureauScenarios.Timeout;
 
     [Fact]
     public async Task escalating_sends_the_ticket_to_the_queue_of_its_bureau()
     {
         var (id, number) = await Host.GivenTicket();
-        var tracked = await Tracked(() => Host.Escalate(id, "rsj"), external: false);
+        var tracked = await Host.Tracked(() => Host.Escalate(id, "rsj"), external: false);
 
         var envelope = tracked.Sent.SingleEnvelope<TicketEscalatedToBureau>();
         Assert.EndsWith("/bureau.rsj", envelope.Destination!.ToString().TrimEnd('/'));
@@ -41,7 +26,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         Assert.Equal((id, number, "rsj", "需要协调", "银河精密制造有限公司", "口罩缺货"),
             (message.TicketId, message.Number, message.Bureau, message.Reason, message.SubjectName, message.Title));
         Assert.Equal("ticketledger.ticket-escalated-to-bureau.v1", envelope.MessageType);
-        Assert.Equal(1, await QueuedIn("bureau.rsj", envelope.Id));
+        Assert.Equal(1, await Host.QueuedIn("bureau.rsj", envelope.Id));
     }
 
     [Fact]
@@ -49,29 +34,15 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
     {
         var (escalated, _) = await Host.GivenTicket();
         await Host.Escalate(escalated, "zjj");
-        var tracked = await Tracked(() => Host.Resolve(escalated), external: false);
+        var tracked = await Host.Tracked(() => Host.Resolve(escalated), external: false);
         var notice = tracked.Sent.SingleEnvelope<TicketResolvedNotice>();
         Assert.EndsWith("/bureau.zjj", notice.Destination!.ToString().TrimEnd('/'));
         Assert.Equal("已调配口罩", ((TicketResolvedNotice)notice.Message!).Resolution);
 
         var (internalOnly, _) = await Host.GivenTicket();
         await Host.Assign(internalOnly);
-        var quiet = await Tracked(() => Host.Resolve(internalOnly), external: false);
+        var quiet = await Host.Tracked(() => Host.Resolve(internalOnly), external: false);
         Assert.Empty(quiet.Sent.MessagesOf<TicketResolvedNotice>());
-    }
-
-    /// <summary>What a bureau reading the PostgreSQL queue would find: the queue is a table in the service's database.</summary>
-    private async Task<long> QueuedIn(string queue, Guid envelopeId)
-    {
-        await using var connection = Host.Services.GetRequiredService<IDocumentStore>().Options.Tenancy.Default.Database.CreateConnection();
-        await connection.OpenAsync();
-        var table = "wolverine_queue_" + queue.Replace('-', '_');
-        await using var find = new Npgsql.NpgsqlCommand("select table_schema from information_schema.tables where table_name = @t", connection);
-        find.Parameters.AddWithValue("t", table);
-        var schema = (string?)await find.ExecuteScalarAsync() ?? throw new InvalidOperationException($"no table {table}");
-        await using var count = new Npgsql.NpgsqlCommand($"select count(*) from \"{schema}\".\"{table}\" where id = @id", connection);
-        count.Parameters.AddWithValue("id", envelopeId);
-        return (long)(await count.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -81,8 +52,8 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         await Host.Escalate(id, "jfj-gxc");
         var reply = new BureauReply(id, "jfj-gxc", "已协调口罩两千只", "jfj-gxc-reply-1");
 
-        await ToOfficeInbox(reply);
-        await ToOfficeInbox(reply);
+        await Host.ToOfficeInbox(reply);
+        await Host.ToOfficeInbox(reply);
 
         var replies = (await Host.History(id)).Where(e => e.GetProperty("type").GetString() == "BureauReplied").ToList();
         var data = Assert.Single(replies).GetProperty("data");
@@ -96,8 +67,8 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         var subject = await Host.GivenSubject();
         var referral = new ProblemReferral("rsj-2020-0042", "rsj", subject, "labour", "缺少熟练工", "复工缺少熟练工三十人");
 
-        var first = await ToOfficeInbox(referral);
-        await ToOfficeInbox(referral);
+        var first = await Host.ToOfficeInbox(referral);
+        await Host.ToOfficeInbox(referral);
 
         var ticketId = ProblemReferrals.TicketIdFor("rsj", "rsj-2020-0042");
         var ticket = await Host.GetTicket(ticketId);
@@ -111,11 +82,11 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
     public async Task the_bureau_that_referred_a_problem_hears_of_its_resolution()
     {
         var subject = await Host.GivenSubject();
-        await ToOfficeInbox(new ProblemReferral("zjj-0007", "zjj", subject, "logistics", "工地运输受阻", "渣土车无法通行"));
+        await Host.ToOfficeInbox(new ProblemReferral("zjj-0007", "zjj", subject, "logistics", "工地运输受阻", "渣土车无法通行"));
         var referred = ProblemReferrals.TicketIdFor("zjj", "zjj-0007");
         await Host.Assign(referred);
 
-        var tracked = await Tracked(() => Host.Resolve(referred), external: false);
+        var tracked = await Host.Tracked(() => Host.Resolve(referred), external: false);
 
         var notice = tracked.Sent.SingleEnvelope<TicketResolvedNotice>();
         Assert.EndsWith("/bureau.zjj", notice.Destination!.ToString().TrimEnd('/'));
@@ -129,12 +100,12 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
         await Host.Escalate(toRsj, "rsj");
         var marker = Guid.NewGuid().ToString("N");
 
-        await ToOfficeInbox(new BureauReply(Guid.NewGuid(), "rsj", "回复", "unknown-ticket-" + marker), expectFailure: true);
-        await ToOfficeInbox(new BureauReply(toRsj, "jfj-gxc", "回复", "wrong-bureau-" + marker), expectFailure: true);
-        await ToOfficeInbox(new BureauReply(notEscalated, "rsj", "回复", "not-escalated-" + marker), expectFailure: true);
-        await ToOfficeInbox(new BureauReply(toRsj, "nobody", "回复", "unknown-bureau-" + marker), expectFailure: true);
-        await ToOfficeInbox(new ProblemReferral("unknown-subject-" + marker, "rsj", Guid.NewGuid(), "labour", "标题", "描述"), expectFailure: true);
-        await ToOfficeInbox(new ProblemReferral("unknown-sender-" + marker, "someone", Guid.NewGuid(), "labour", "标题", "描述"), expectFailure: true);
+        await Host.ToOfficeInbox(new BureauReply(Guid.NewGuid(), "rsj", "回复", "unknown-ticket-" + marker), expectFailure: true);
+        await Host.ToOfficeInbox(new BureauReply(toRsj, "jfj-gxc", "回复", "wrong-bureau-" + marker), expectFailure: true);
+        await Host.ToOfficeInbox(new BureauReply(notEscalated, "rsj", "回复", "not-escalated-" + marker), expectFailure: true);
+        await Host.ToOfficeInbox(new BureauReply(toRsj, "nobody", "回复", "unknown-bureau-" + marker), expectFailure: true);
+        await Host.ToOfficeInbox(new ProblemReferral("unknown-subject-" + marker, "rsj", Guid.NewGuid(), "labour", "标题", "描述"), expectFailure: true);
+        await Host.ToOfficeInbox(new ProblemReferral("unknown-sender-" + marker, "someone", Guid.NewGuid(), "labour", "标题", "描述"), expectFailure: true);
 
         var dead = await Host.DeadLettersAbout(marker);
         string ReasonFor(string prefix) => dead.Single(d => d.GetProperty("message").GetRawText().Contains(prefix + marker)).GetProperty("reason").GetString()!;
@@ -153,7 +124,7 @@ public sealed class exchanging_messages_over_postgresql(ApiFixture fixture) : Ap
     {
         var subject = Guid.NewGuid();
         var messageId = "hotline-" + Guid.NewGuid().ToString("N");
-        await ToOfficeInbox(new ProblemReferral(messageId, "hotline", subject, "supplies", "缺消毒液", "需要消毒液五十桶"), expectFailure: true);
+        await Host.ToOfficeInbox(new ProblemReferral(messageId, "hotline", subject, "supplies", "缺消毒液", "需要消毒液五十桶"), expectFailure: true);
         var dead = Assert.Single(await Host.DeadLettersAbout(messageId));
 
         await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe"))

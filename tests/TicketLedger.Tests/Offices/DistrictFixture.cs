@@ -2,6 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Alba;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using TicketLedger.Hosting;
+using TicketLedger.Tickets;
 
 namespace TicketLedger.Tests.Offices;
 
@@ -18,16 +22,21 @@ public static class DistrictKeys
     public const string TwoOfficeStaff = "two-office-staff-key";
     public const string GangquAuditor = "gangqu-auditor-key";
     public const string YinheAdmin = "yinhe-admin-key";
+    /// <summary>The bureau jfj-gxc (as the Development bureau key), bound to one office.</summary>
+    public const string YinheBureau = "yinhe-bureau-key";
+    public const string GangquBureau = "gangqu-bureau-key";
 
-    /// <summary>(key, name, role, Office, Offices), appended after the four Development keys.</summary>
-    public static readonly (string Key, string Name, string Role, string? Office, string? Offices)[] All =
+    /// <summary>(key, name, role, Office, Offices, Bureau), appended after the four Development keys.</summary>
+    public static readonly (string Key, string Name, string Role, string? Office, string? Offices, string? Bureau)[] All =
     [
-        (YinheStaff, "yinhe-staff", "staff", "yinhe", null),
-        (GangquStaff, "gangqu-staff", "staff", "gangqu", null),
-        (KashiStaff, "kashi-staff", "staff", "kashi", null),
-        (TwoOfficeStaff, "two-office-staff", "staff", null, "yinhe, gangqu"),
-        (GangquAuditor, "gangqu-auditor", "auditor", "gangqu", null),
-        (YinheAdmin, "yinhe-admin", "admin", "yinhe", null),
+        (YinheStaff, "yinhe-staff", "staff", "yinhe", null, null),
+        (GangquStaff, "gangqu-staff", "staff", "gangqu", null, null),
+        (KashiStaff, "kashi-staff", "staff", "kashi", null, null),
+        (TwoOfficeStaff, "two-office-staff", "staff", null, "yinhe, gangqu", null),
+        (GangquAuditor, "gangqu-auditor", "auditor", "gangqu", null, null),
+        (YinheAdmin, "yinhe-admin", "admin", "yinhe", null, null),
+        (YinheBureau, "yinhe-bureau", "bureau", "yinhe", null, "jfj-gxc"),
+        (GangquBureau, "gangqu-bureau", "bureau", "gangqu", null, "jfj-gxc"),
     ];
 }
 
@@ -62,8 +71,17 @@ public sealed class DistrictFixture : AppFixture
             builder.UseSetting($"Auth:ApiKeys:{index}:KeySha256", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.Key))));
             if (key.Office is not null) builder.UseSetting($"Auth:ApiKeys:{index}:Office", key.Office);
             if (key.Offices is not null) builder.UseSetting($"Auth:ApiKeys:{index}:Offices", key.Offices);
+            if (key.Bureau is not null) builder.UseSetting($"Auth:ApiKeys:{index}:Bureau", key.Bureau);
         }
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
     }
+
+    /// <summary>The host's clock: real time unless a test moves it to another moment of the day.</summary>
+    public ShiftedClock Clock { get; } = new();
 }
 
 [CollectionDefinition(Name)]
@@ -78,7 +96,21 @@ public abstract class DistrictTest(DistrictFixture fixture) : IAsyncLifetime
 {
     protected IAlbaHost Host => fixture.Host;
 
-    public Task InitializeAsync() => fixture.ResetAsync();
+    protected DistrictFixture Fixture => fixture;
+
+    /// <summary>
+    /// The ticket counters are reset too: they are no document, so the store's reset keeps them, and tests compare
+    /// numbers between offices.
+    /// </summary>
+    public async Task InitializeAsync()
+    {
+        fixture.Clock.Reset();
+        await fixture.ResetAsync();
+        await using var connection = await Host.OpenConnection();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"delete from {EventStore.Schema}.{TicketNumbers.TableName}";
+        await command.ExecuteNonQueryAsync();
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 }
@@ -86,4 +118,19 @@ public abstract class DistrictTest(DistrictFixture fixture) : IAsyncLifetime
 public static class OfficeScenarios
 {
     public static void InOffice(this Scenario x, string office) => x.WithRequestHeader("X-Office", office);
+}
+
+/// <summary>
+/// Real time moved by a fixed shift: a test sets the moment it needs (say, just after midnight in Beijing, still the
+/// evening before in Urumqi) and time keeps running from there, as the service's timers expect.
+/// </summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    private TimeSpan _shift;
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + _shift;
+
+    public void MoveTo(DateTimeOffset now) => _shift = now - base.GetUtcNow();
+
+    public void Reset() => _shift = TimeSpan.Zero;
 }

@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Runtime;
 
@@ -13,11 +14,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_admin_dead_letters : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly TicketLedger.Hosting.Offices _offices;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_admin_dead_letters(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_admin_dead_letters(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Hosting.Offices offices, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _offices = offices;
             _wolverineRuntime = wolverineRuntime;
         }
 
@@ -26,6 +29,14 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Admin.DeadLetterEndpoints").SetTag("http.route", "/api/admin/dead-letters").SetTag("http.request.method", "GET");
             var page = httpContext.Request.Query["page"];
             var pageSize = httpContext.Request.Query["pageSize"];
+            var problemDetails1 = TicketLedger.Admin.DeadLetterEndpoints.Validate(httpContext.User, _offices);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             var result = await TicketLedger.Admin.DeadLetterEndpoints.Get(_wolverineRuntime, page, pageSize, httpContext.RequestAborted).ConfigureAwait(false);

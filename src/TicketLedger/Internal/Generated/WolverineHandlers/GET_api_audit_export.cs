@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using TicketLedger.Audit;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
@@ -14,11 +15,13 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Hosting.Offices _offices;
 
-        public GET_api_audit_export(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog) : base(wolverineHttpOptions)
+        public GET_api_audit_export(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog, TicketLedger.Hosting.Offices offices) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _transparencyLog = transparencyLog;
+            _offices = offices;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -39,7 +42,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Audit.LogEndpoints.Export(size, _transparencyLog, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Audit.LogEndpoints.Export(size, _transparencyLog, httpContext.User, _offices, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Runtime;
 
@@ -13,11 +14,13 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_admin_dead_letters_id_replay : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly TicketLedger.Hosting.Offices _offices;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_admin_dead_letters_id_replay(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_admin_dead_letters_id_replay(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Hosting.Offices offices, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _offices = offices;
             _wolverineRuntime = wolverineRuntime;
         }
 
@@ -33,6 +36,14 @@ namespace Internal.Generated.WolverineHandlers
             else
             {
                 httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            var problemDetails1 = TicketLedger.Admin.DeadLetterEndpoints.Validate(httpContext.User, _offices);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
                 return;
             }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -19,15 +20,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> _validatorOfReferProblemIEnumerable;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Hosting.Offices _offices;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfReferProblemIEnumerable = validatorOfReferProblemIEnumerable;
             _timeProvider = timeProvider;
+            _offices = offices;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -76,7 +79,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Bureaus.ReferProblemEndpoint.Post(command, documentSession, httpContext.User, office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Bureaus.ReferProblemEndpoint.Post(command, documentSession, httpContext.User, office, _offices, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -3,6 +3,7 @@
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using System;
+using TicketLedger.Hosting;
 using TicketLedger.Reference;
 using Wolverine.Marten.Publishing;
 
@@ -15,14 +16,16 @@ namespace Internal.Generated.WolverineHandlers
         private readonly FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> _validatorOfRaiseTicket;
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Hosting.Offices _offices;
         private readonly TicketLedger.Reference.ReferenceData _referenceData;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _validatorOfRaiseTicket = validatorOfRaiseTicket;
             _serviceScopeFactory = serviceScopeFactory;
             _timeProvider = timeProvider;
+            _offices = offices;
             _referenceData = referenceData;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -43,7 +46,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "TicketLedger.Bureaus.RaiseInboxReferralHandler");
             
             // The actual message execution
-            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, _validatorOfRaiseTicket, _referenceData, office, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, _validatorOfRaiseTicket, _referenceData, office, _offices, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
