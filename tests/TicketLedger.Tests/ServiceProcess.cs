@@ -29,9 +29,13 @@ internal sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>A command of the executable (e.g. `seed`) run to its end: its output, which is in the exception when it fails.</summary>
-    public static async Task<string> RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments)
+    public static Task<string> RunToEnd(string connectionString, TimeSpan timeout, params string[] arguments) =>
+        RunToEnd(connectionString, null, timeout, arguments);
+
+    public static async Task<string> RunToEnd(
+        string connectionString, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] arguments)
     {
-        using var process = new ServiceProcess(Launch(connectionString, null, null, arguments, null), new Uri("http://127.0.0.1"));
+        using var process = new ServiceProcess(Launch(connectionString, environment, null, arguments, null), new Uri("http://127.0.0.1"));
         process.Capture();
         using var deadline = new CancellationTokenSource(timeout);
         try { await process._process.WaitForExitAsync(deadline.Token); }

@@ -84,6 +84,32 @@ public sealed class AuditChain(IDocumentStore store)
             ? Task.FromResult<ChainHead?>(known)
             : SealedHeadAtOrBelowAsync(sequence, ct);
 
+    /// <summary>
+    /// The sealed heads at or below several sequences, by sequence, in one round trip: a district's ledger vouches for
+    /// each office's figures, which were read up to different sequences. A sequence below the first seal has none.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, ChainHead>> SealedHeadsAtOrBelowAsync(IReadOnlyCollection<long> sequences, CancellationToken ct = default)
+    {
+        var heads = new Dictionary<long, ChainHead>();
+        if (sequences.Count == 0) return heads;
+        await using var connection = await OpenAsync(ct);
+        // mt_events named first, as in the single read below.
+        await using var query = new NpgsqlCommand($"""
+            select q.seq, h.seq_id, h.chain_hash, h.at, h.sealed_at
+              from unnest(@sequences) q(seq)
+              cross join lateral (
+                select s.seq_id, s.chain_hash, coalesce(e.timestamp, s.sealed_at) as at, s.sealed_at
+                  from {Schema}.mt_events e right join {Schema}.tl_audit_seal s on s.seq_id = e.seq_id
+                 where s.seq_id <= q.seq order by s.seq_id desc limit 1) h
+            """, connection);
+        query.Parameters.AddWithValue("sequences", sequences.Distinct().ToArray());
+        await using var reader = await query.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            heads[reader.GetInt64(0)] = new ChainHead(reader.GetInt64(1), Convert.ToHexStringLower(reader.GetFieldValue<byte[]>(2)),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4));
+        return heads;
+    }
+
     private async Task<ChainHead?> ReadSealedHeadAtOrBelowAsync(long sequence, CancellationToken ct)
     {
         await using var connection = await OpenAsync(ct);

@@ -12,8 +12,8 @@ public static class GetLedgerEndpoint
     [WolverineGet("/api/ledger", OperationId = "GetLedger", Summary = "The live ledger, or as it stood on a business date (asOf) and as recorded by an instant (knownAt)")]
     [Tags("ledger")]
     [Authorize(Policy = Policies.Read)]
-    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, LedgerQuery ledger, CancellationToken cancellation) =>
-        ledger.Read(LedgerPoint.From(new QueryValues(), asOf, knownAt), cancellation);
+    public static Task<LedgerFigures> Get(string? asOf, string? knownAt, LedgerQuery ledger, Office office, CancellationToken cancellation) =>
+        ledger.Read(office, LedgerPoint.From(new QueryValues(), asOf, knownAt), cancellation);
 }
 
 /// <summary>Which ledger a read asks for: as of the end of a business date, as recorded by an instant; both absent is the live one.</summary>

@@ -10,10 +10,9 @@ namespace TicketLedger.Ledger;
 /// <summary>The ledger as the paragraph leadership reads: Chinese in the office's own register, or English.</summary>
 public static class LedgerReport
 {
+    public static string Write(ILedgerFigures f, string lang) => lang == ReportLanguage.English ? English(f) : Chinese(f);
 
-    public static string Write(LedgerFigures f, string lang) => lang == ReportLanguage.English ? English(f) : Chinese(f);
-
-    private static string Chinese(LedgerFigures f)
+    private static string Chinese(ILedgerFigures f)
     {
         var t = f.Tickets;
         var r = f.Resumption;
@@ -36,7 +35,7 @@ public static class LedgerReport
         return text.ToString();
     }
 
-    private static string English(LedgerFigures f)
+    private static string English(ILedgerFigures f)
     {
         var t = f.Tickets;
         var r = f.Resumption;
@@ -76,10 +75,10 @@ public static class GetLedgerReportEndpoint
     [Authorize(Policy = Policies.Read)]
     [Produces("text/plain")]
     public static async Task<IResult> Get(
-        string? asOf, string? knownAt, string? lang, LedgerQuery ledger, HttpResponse response, CancellationToken cancellation)
+        string? asOf, string? knownAt, string? lang, LedgerQuery ledger, Office office, HttpResponse response, CancellationToken cancellation)
     {
         var query = new QueryValues();
-        var figures = await ledger.Read(LedgerPoint.From(query, asOf, knownAt), cancellation);
+        var figures = await ledger.Read(office, LedgerPoint.From(query, asOf, knownAt), cancellation);
         // The paragraph is for people; its provenance travels in headers for the systems that file it.
         response.Headers["X-Ledger-Sequence"] = figures.Provenance.LastSequence.ToString(CultureInfo.InvariantCulture);
         if (figures.Provenance.ChainHash is { } hash) response.Headers["X-Chain-Head"] = $"{figures.Provenance.ChainSequence}:{hash}";

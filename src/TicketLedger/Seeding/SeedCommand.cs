@@ -21,7 +21,8 @@ public sealed class SeedCommand : JasperFxAsyncCommand<NetCoreInput>
             await Seeder.SeedRunningApp(app, app.Lifetime.ApplicationStopping);
             await app.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
             await using var scope = app.Services.CreateAsyncScope();
-            var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(new LedgerPoint(null, null), CancellationToken.None);
+            var offices = app.Services.GetRequiredService<Offices>();
+            var figures = await scope.ServiceProvider.GetRequiredService<LedgerQuery>().Read(offices.Get(offices.Home), new LedgerPoint(null, null), CancellationToken.None);
             Console.WriteLine(LedgerReport.Write(figures, ReportLanguage.Chinese));
             return true;
         }

@@ -9,9 +9,8 @@ namespace TicketLedger.Tests.Dashboard;
 /// The seeded service as a real process on a loopback port (a browser needs a socket, which the in-memory test server
 /// lacks) and Debian's Chromium driven by Playwright. The database is dropped first, so every run starts from the seeds.
 /// </summary>
-public sealed class DashboardFixture : IAsyncLifetime
+public class DashboardFixture : IAsyncLifetime
 {
-    private const string Database = "tl_dashboard";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private ServiceProcess? _service;
@@ -22,12 +21,17 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    protected virtual string Database => "tl_dashboard";
+
+    /// <summary>Settings for the seed command and the service alike, as environment variables.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         if (ChromiumFactAttribute.SkipReason is not null) return;
-        var connectionString = FreshDatabase();
-        await ServiceProcess.RunToEnd(connectionString, StartTimeout, "seed");
-        _service = ServiceProcess.Start(connectionString);
+        var connectionString = FreshDatabase(Database);
+        await ServiceProcess.RunToEnd(connectionString, Settings, StartTimeout, "seed");
+        _service = ServiceProcess.Start(connectionString, Settings);
         using (var api = await _service.ReadyAsync(StartTimeout, Keys.Auditor)) await WarmUp(api);
 
         // A shared two-core machine answers slower than a desk: Playwright's waits get room, its checks stay the same.
@@ -48,7 +52,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// Development compiles each endpoint's handler on its first call, seconds each on a busy machine: the first call of
     /// every route the page reads is made here, so that the tests' waits measure the page, not the compiler.
     /// </summary>
-    private static async Task WarmUp(HttpClient api)
+    protected virtual async Task WarmUp(HttpClient api)
     {
         var tickets = await api.GetFromJsonAsync<JsonNode>("/api/tickets?pageSize=1");
         var id = tickets!["items"]![0]!["id"]!.GetValue<Guid>();
@@ -70,33 +74,34 @@ public sealed class DashboardFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public HttpClient Api(string key)
+    public HttpClient Api(string key, string? office = null)
     {
         var client = new HttpClient { BaseAddress = Address };
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        if (office is not null) client.DefaultRequestHeaders.Add("X-Office", office);
         return client;
     }
 
-    public async Task<JsonNode> GetJson(string url, string key = Keys.Auditor)
+    public async Task<JsonNode> GetJson(string url, string key = Keys.Auditor, string? office = null)
     {
-        using var api = Api(key);
+        using var api = Api(key, office);
         return (await api.GetFromJsonAsync<JsonNode>(url))!;
     }
 
     public static Task Screenshot(IPage page, string name, bool fullPage = true) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = fullPage });
 
-    private static string FreshDatabase()
+    private static string FreshDatabase(string database)
     {
-        var connectionString = TestDatabase.ConnectionStringFor(Database);
+        var connectionString = TestDatabase.ConnectionStringFor(database);
         var server = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" };
         using (var connection = new Npgsql.NpgsqlConnection(server.ConnectionString))
         {
             connection.Open();
-            using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Database}\" WITH (FORCE)", connection);
+            using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
             drop.ExecuteNonQuery();
         }
-        return TestDatabase.ConnectionStringFor(Database);
+        return TestDatabase.ConnectionStringFor(database);
     }
 }
 

@@ -1,17 +1,19 @@
 // The ledger dashboard: reads the API with the reader's key (sessionStorage, sent as X-Api-Key, never in a URL) and
 // polls the ledger every second for live figures (docs/dashboard.md says why polling and not server-sent events).
+// A key that may use several offices chooses one (sent as X-Office) or the district's roll-up.
 "use strict";
 
 (() => {
   const KEY = "ticketledger.apiKey";
   const LANG = "ticketledger.lang";
   const POLL_MS = 1000;
+  const DISTRICT = "district";
   const $ = id => document.getElementById(id);
 
   const state = {
     lang: localStorage.getItem(LANG) === "en" ? "en" : "zh",
     ledger: null, trend: null, reference: null, lists: null, ticket: null,
-    fingerprint: null, polling: null, busy: false, role: null,
+    fingerprint: null, polling: null, busy: false, role: null, offices: null,
   };
 
   // ---------- words and numbers ----------
@@ -42,10 +44,12 @@
     constructor(status) { super("HTTP " + status); this.status = status; }
   }
 
-  async function api(path, key) {
+  async function api(path, key, office = officeInView()) {
+    const headers = { "X-Api-Key": key ?? sessionStorage.getItem(KEY) ?? "", Accept: "application/json" };
+    if (office) headers["X-Office"] = office;
     let response;
     try {
-      response = await fetch(path, { headers: { "X-Api-Key": key ?? sessionStorage.getItem(KEY) ?? "", Accept: "application/json" }, cache: "no-store" });
+      response = await fetch(path, { headers, cache: "no-store" });
     } catch {
       throw new ApiError(0);
     }
@@ -73,11 +77,43 @@
   }
 
   // A new date replaces the address (a link to share, no trail of history entries); opening a ticket adds one, so Back returns.
-  function setUrl(changes, push) {
+  function setUrl(changes, push, entry = null) {
     const p = params();
     for (const [k, v] of Object.entries(changes)) v ? p.set(k, v) : p.delete(k);
     const q = p.toString();
-    history[push ? "pushState" : "replaceState"](null, "", location.pathname + (q ? "?" + q : ""));
+    history[push ? "pushState" : "replaceState"](entry, "", location.pathname + (q ? "?" + q : ""));
+  }
+
+  // ---------- which office: the address says, among those the key may use ----------
+
+  // "district", an office's code, or null for a key of one office, which has nothing to choose.
+  function officeChoice() {
+    const list = state.offices?.offices ?? [];
+    if (list.length < 2) return null;
+    const wanted = params().get("office");
+    return wanted === DISTRICT || list.some(o => o.code === wanted) ? wanted : DISTRICT;
+  }
+
+  const inDistrict = () => officeChoice() === DISTRICT;
+
+  function officeInView() {
+    const choice = officeChoice();
+    return choice === DISTRICT ? null : choice;
+  }
+
+  function renderOfficeChoice() {
+    const list = state.offices?.offices ?? [];
+    $("office-field").hidden = list.length < 2;
+    if (list.length < 2) return;
+    const select = $("office");
+    select.replaceChildren(new Option(t("districtOption", { district: state.offices.district }), DISTRICT), ...list.map(o => new Option(o.name, o.code)));
+    select.value = officeChoice();
+  }
+
+  async function changeOffice() {
+    setUrl({ office: $("office").value });
+    state.fingerprint = null;
+    try { await loadLedger(); } catch (error) { failed(error, "ledger-error"); }
   }
 
   // ---------- the page's fixed words ----------
@@ -112,8 +148,10 @@
     event.preventDefault();
     const key = $("apiKey").value.trim();
     if (!key) return;
+    let offices;
     try {
-      await api("/api/ledger", key);
+      offices = await api("/api/offices", key, null);
+      await api(offices.offices.length > 1 ? "/api/district/ledger" : "/api/ledger", key, null);
     } catch (error) {
       if (error.status === 403) {
         // A bureau key is a real key: it may open its tickets, not the ledger.
@@ -124,6 +162,7 @@
       return;
     }
     sessionStorage.setItem(KEY, key);
+    state.offices = offices;
     $("apiKey").value = "";
     $("sign-in-error").textContent = "";
     route();
@@ -131,7 +170,7 @@
 
   function signOut() {
     sessionStorage.removeItem(KEY);
-    state.ledger = state.trend = state.lists = state.ticket = state.fingerprint = null;
+    state.ledger = state.trend = state.lists = state.ticket = state.fingerprint = state.offices = null;
     showSignIn();
   }
 
@@ -155,20 +194,55 @@
   }
 
   async function loadLedger() {
+    const district = inDistrict();
     const [ledger, trend, report, reference, lists] = await Promise.all([
-      api(withTime("/api/ledger")), api(withTime("/api/ledger/trend")),
-      api(withTime(`/api/ledger/report?lang=${state.lang}`)), state.reference ?? api("/api/reference"), loadLists(),
+      readLedger(), district ? districtTrend() : api(withTime("/api/ledger/trend")),
+      api(withTime(`/api/${district ? "district" : "ledger"}/report?lang=${state.lang}`)), state.reference ?? api("/api/reference"), loadLists(district),
     ]);
     Object.assign(state, { ledger, trend, report, reference, lists, fingerprint: fingerprintOf(ledger) });
     renderLedger();
   }
 
-  async function loadLists() {
-    const page = (query) => api(`/api/tickets?${query}&pageSize=200`);
+  // The district's total has every figure of an office's ledger, under the same names.
+  async function readLedger() {
+    return inDistrict() ? (await api(withTime("/api/district/ledger"))).total : api(withTime("/api/ledger"));
+  }
+
+  // The district's trend is its offices' trends added up: each office's running totals carried to every date, and the
+  // weekly rate recomputed from the summed counts, as the district's ledger computes its own.
+  async function districtTrend() {
+    const trends = await Promise.all(state.offices.offices.map(o => api(withTime("/api/ledger/trend"), undefined, o.code)));
+    const dates = [...new Set(trends.flatMap(tr => tr.days.map(d => d.date)))].sort();
+    const seen = trends.map(() => -1);
+    const days = dates.map(date => {
+      const day = { date, raised: 0, resolved: 0, pending: 0, overdue: 0, raisedThatDay: 0, resolvedThatDay: 0 };
+      trends.forEach((tr, i) => {
+        while (seen[i] + 1 < tr.days.length && tr.days[seen[i] + 1].date <= date) seen[i]++;
+        const last = tr.days[seen[i]];
+        if (!last) return;
+        for (const k of ["raised", "resolved", "pending", "overdue"]) day[k] += last[k];
+        if (last.date === date) { day.raisedThatDay += last.raisedThatDay; day.resolvedThatDay += last.resolvedThatDay; }
+      });
+      return day;
+    });
+    const weeks = new Map();
+    for (const w of trends.flatMap(tr => tr.weeks)) {
+      const sum = weeks.get(w.weekOf) ?? { weekOf: w.weekOf, raised: 0, respondedOnTime: 0 };
+      sum.raised += w.raised;
+      sum.respondedOnTime += w.respondedOnTime;
+      weeks.set(w.weekOf, sum);
+    }
+    const rate = w => w.raised ? Math.round(w.respondedOnTime / w.raised * 10000) / 10000 : null;
+    return { days, weeks: [...weeks.values()].sort((a, b) => a.weekOf.localeCompare(b.weekOf)).map(w => ({ ...w, responseRate: rate(w) })) };
+  }
+
+  async function loadLists(district) {
+    const page = (query) => api(`/api/${district ? "district/" : ""}tickets?${query}&pageSize=200`);
     const [open, assigned, escalated, overdue] = await Promise.all([
       page("status=open"), page("status=assigned"), page("status=escalated"), page("overdue=true"),
     ]);
-    const pending = [...open.items, ...assigned.items, ...escalated.items].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+    // By instant, not by text: a district's tickets carry their offices' offsets.
+    const pending = [...open.items, ...assigned.items, ...escalated.items].sort((a, b) => Date.parse(b.raisedAt) - Date.parse(a.raisedAt));
     return { pending, pendingTotal: open.total + assigned.total + escalated.total, overdue: overdue.items, overdueTotal: overdue.total };
   }
 
@@ -278,9 +352,11 @@
       box.appendChild(Object.assign(document.createElement("p"), { textContent: t("none") }));
       return;
     }
+    const district = inDistrict();
     const table = document.createElement("table");
     const head = table.createTHead().insertRow();
-    for (const column of ["colNumber", "colTitle", "colCategory", "colStatus", "colDepartment", "colRaised", "colDue", "colAnswered"]) {
+    const columns = ["colNumber", "colTitle", "colCategory", "colStatus", "colDepartment", "colRaised", "colDue", "colAnswered"];
+    for (const column of district ? ["colOffice", ...columns] : columns) {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = t(column);
@@ -293,7 +369,8 @@
       const link = document.createElement("a");
       link.href = `/dashboard?ticket=${ticket.id}`;
       link.textContent = ticket.number;
-      link.addEventListener("click", event => { event.preventDefault(); openTicket(ticket.id); });
+      link.addEventListener("click", event => { event.preventDefault(); openTicket(ticket.id, ticket.office); });
+      if (district) row.insertCell().textContent = state.offices.offices.find(o => o.code === ticket.office)?.name ?? ticket.office;
       row.insertCell().appendChild(link);
       row.insertCell().textContent = ticket.title;
       row.insertCell().textContent = label("categories", ticket.category);
@@ -330,7 +407,7 @@
     if (state.busy || document.hidden || params().get("knownAt") || $("ledger").hidden) return;
     state.busy = true;
     try {
-      const ledger = await api(withTime("/api/ledger"));
+      const ledger = await readLedger();
       if (fingerprintOf(ledger) !== state.fingerprint) await loadLedger();
       else renderStatus();
     } catch (error) {
@@ -342,8 +419,10 @@
 
   // ---------- a ticket ----------
 
-  function openTicket(id) {
-    setUrl({ ticket: id }, true);
+  // A ticket is read in its own office: from the district's lists the address names the ticket's office, and Back
+  // returns to the district.
+  function openTicket(id, office) {
+    setUrl(officeChoice() ? { ticket: id, office } : { ticket: id }, true, { fromLedger: true });
     route();
   }
 
@@ -474,6 +553,15 @@
 
   async function route() {
     if (!sessionStorage.getItem(KEY)) return showSignIn();
+    try {
+      state.offices ??= await api("/api/offices", undefined, null);
+    } catch (error) {
+      showOnly("ledger");
+      return failed(error, "ledger-error");
+    }
+    const choice = officeChoice();
+    if (choice && params().get("office") !== choice) setUrl({ office: choice });
+    renderOfficeChoice();
     const ticket = params().get("ticket");
     if (ticket) {
       stopPolling();
@@ -492,6 +580,7 @@
     state.lang = state.lang === "zh" ? "en" : "zh";
     localStorage.setItem(LANG, state.lang);
     applyLanguage();
+    renderOfficeChoice();
     if (!$("ledger").hidden) route();
     if (!$("ticket").hidden && state.ticket) { renderTicket(); showVersion(Number($("version").value) || state.ticket.ticket.version); verifyChain(); }
   }
@@ -504,9 +593,15 @@
     $("print").addEventListener("click", () => window.print());
     $("asOf").addEventListener("change", changeTime);
     $("knownAt").addEventListener("change", changeTime);
+    $("office").addEventListener("change", changeOffice);
     $("live").addEventListener("click", () => { $("asOf").value = ""; $("knownAt").value = ""; changeTime(); });
     $("version").addEventListener("change", event => showVersion(event.target.value));
-    $("back").addEventListener("click", event => { event.preventDefault(); setUrl({ ticket: null }, true); route(); });
+    $("back").addEventListener("click", event => {
+      event.preventDefault();
+      if (history.state?.fromLedger) return history.back();
+      setUrl({ ticket: null }, true);
+      route();
+    });
     $("home").addEventListener("click", event => { event.preventDefault(); setUrl({ ticket: null }, true); route(); });
     window.addEventListener("popstate", route);
     route();

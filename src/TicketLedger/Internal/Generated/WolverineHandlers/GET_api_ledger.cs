@@ -51,10 +51,9 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = messageContext;
-            Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
+            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), _timeProvider, _auditChain);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
-            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), office, _timeProvider, _auditChain);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.GetLedgerEndpoint").SetTag("http.route", "/api/ledger").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
@@ -68,7 +67,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ledgerQuery, httpContext.RequestAborted).ConfigureAwait(false);
+            var ledgerFigures_response = await TicketLedger.Ledger.GetLedgerEndpoint.Get(asOf, knownAt, ledgerQuery, office, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, ledgerFigures_response, 404);

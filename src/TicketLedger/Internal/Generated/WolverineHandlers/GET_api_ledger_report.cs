@@ -51,10 +51,9 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = messageContext;
-            Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
+            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), _timeProvider, _auditChain);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
-            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), office, _timeProvider, _auditChain);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.GetLedgerReportEndpoint").SetTag("http.route", "/api/ledger/report").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
@@ -69,7 +68,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ledgerQuery, httpContext.Response, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Ledger.GetLedgerReportEndpoint.Get(asOf, knownAt, lang, ledgerQuery, office, httpContext.Response, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
