@@ -15,6 +15,9 @@ public sealed class BenchDatabase : IDisposable
     public const string Service = "bench_service";
     public const string Scale = "bench_scale";
     public const string Log = "bench_log";
+    public const string OneOffice = "bench_one_office";
+    public const string EightOffices = "bench_eight_offices";
+    public const string District = "bench_district";
 
     private readonly EmbeddedPostgres _server;
 
@@ -26,7 +29,7 @@ public sealed class BenchDatabase : IDisposable
         var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
         // An interrupted run (Ctrl-C, SIGTERM) still stops and deletes its cluster; Dispose is idempotent.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
-        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log }) server.CreateDatabaseIfMissing(db);
+        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log, OneOffice, EightOffices, District }) server.CreateDatabaseIfMissing(db);
         return new BenchDatabase(server);
     }
 

@@ -13,6 +13,7 @@ public sealed record BenchOptions(
     string[] Stages,
     TimeSpan CatchUpLimit,
     TimeSpan RebuildLimit,
+    int Rounds,
     string? Name)
 {
     public const int DefaultEvents = 1_000_000;
@@ -42,10 +43,13 @@ public sealed record BenchOptions(
             ConnectionString: Value("--cs") ?? "",
             Port: int.Parse(Value("--port") ?? "0"),
             Clients: [1, 8, 32],
-            Stages: (Value("--stages") ?? "ceiling,reference,service,scale,log").Split(','),
+            Stages: (Value("--stages") ?? "ceiling,reference,service,offices,scale,district,log").Split(','),
             // The run must end within minutes even when a projection is slow; a cut-off is reported as a missed target.
             CatchUpLimit: TimeSpan.FromSeconds(int.Parse(Value("--catch-up-limit") ?? "180")),
             RebuildLimit: TimeSpan.FromSeconds(int.Parse(Value("--rebuild-limit") ?? "180")),
+            // Rounds of the one-office / eight-office comparison, in the order AB BA..., so a drift of the machine's load
+            // between them shows in the rounds instead of in the ratio.
+            Rounds: int.Parse(Value("--rounds") ?? "2"),
             Name: Value("--name"));
     }
 }

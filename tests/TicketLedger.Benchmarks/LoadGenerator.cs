@@ -78,9 +78,15 @@ public static class LoadGenerator
     private static string Trim(string s) => s.Length > 300 ? s[..300] : s;
 }
 
-/// <summary>The same request every time: reads.</summary>
-public sealed class FixedGet(string url) : IClientScript
+/// <summary>The same request every time: reads; in a district, in the office named.</summary>
+public sealed class FixedGet(string url, string? office = null) : IClientScript
 {
-    public Task<HttpRequestMessage> NextAsync(HttpClient http, CancellationToken ct) => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, url));
+    public Task<HttpRequestMessage> NextAsync(HttpClient http, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (office is not null) request.Headers.Add(TicketLedger.Hosting.CurrentOffice.Header, office);
+        return Task.FromResult(request);
+    }
+
     public Task CompletedAsync(HttpResponseMessage response, CancellationToken ct) => Task.CompletedTask;
 }

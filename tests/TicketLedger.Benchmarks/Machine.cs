@@ -21,3 +21,42 @@ public static class Machine
 
     public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }
+
+/// <summary>
+/// How much of the machine other processes took during a window: all CPU time the kernel counted as busy
+/// (/proc/stat), less this program's, the server's and the cluster's. The load average counts our own runnable
+/// threads too; this is the share the benchmark did not get, in cores.
+/// </summary>
+public sealed class OtherCpu
+{
+    private readonly int _server;
+    private readonly int _postmaster;
+    private readonly long _busy;
+    private readonly long _ours;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private OtherCpu(int server, int postmaster)
+    {
+        (_server, _postmaster) = (server, postmaster);
+        (_busy, _ours) = (BusyTicks(), Ours());
+    }
+
+    public static OtherCpu Start(int server, int postmaster) => new(server, postmaster);
+
+    /// <summary>Cores busy with other work on average since the start.</summary>
+    public double Cores()
+    {
+        var others = BusyTicks() - _busy - (Ours() - _ours);
+        return Math.Max(0, others * Profile.TickMs / _clock.Elapsed.TotalMilliseconds);
+    }
+
+    private long Ours() =>
+        Profile.CpuTicks(Environment.ProcessId, children: false) + Profile.CpuTicks(_server, children: false) + Profile.ClusterCpuTicks(_postmaster);
+
+    /// <summary>user, nice, system, irq, softirq and steal of the first line of /proc/stat (idle and iowait left out).</summary>
+    private static long BusyTicks()
+    {
+        var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        return f[0] + f[1] + f[2] + f[5] + f[6] + f[7];
+    }
+}

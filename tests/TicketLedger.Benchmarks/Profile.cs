@@ -45,7 +45,7 @@ public static partial class Profile
         return text.Append("```").ToString();
     }
 
-    private static async Task CaughtUpAsync(BenchDatabase db, string database)
+    public static async Task CaughtUpAsync(BenchDatabase db, string database)
     {
         var until = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < until && await db.ScalarAsync<long>(database,
@@ -55,10 +55,10 @@ public static partial class Profile
     }
 
     /// <summary>USER_HZ: /proc reports CPU time in hundredths of a second on Linux.</summary>
-    private const double TickMs = 10;
+    public const double TickMs = 10;
 
     /// <summary>utime + stime of a process, plus cutime + cstime (its reaped children) when asked.</summary>
-    private static long CpuTicks(int pid, bool children)
+    public static long CpuTicks(int pid, bool children)
     {
         try
         {
@@ -70,7 +70,7 @@ public static partial class Profile
     }
 
     /// <summary>The postmaster with its reaped children, plus every live child (backends, walwriter, autovacuum...).</summary>
-    private static long ClusterCpuTicks(int postmaster) =>
+    public static long ClusterCpuTicks(int postmaster) =>
         CpuTicks(postmaster, children: true) + Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && ParentOf(pid) == postmaster)

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TicketLedger.Benchmarks;
 
-/// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP, then scale.</summary>
+/// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP (one office, then against a district), then scale (one office, then the district), then the log.</summary>
 public static class Run
 {
     public static async Task<int> All(BenchOptions options)
@@ -36,10 +36,20 @@ public static class Run
             await ServiceRuns.CommandsAsync(report, options, db, key, logs);
             ServiceRuns.JudgeCommands(report);
         }
+        if (options.Runs("offices"))
+        {
+            Console.WriteLine($"\n== 3b. One office against a district of {OfficeRuns.Codes.Length}, {options.Rounds} round(s)");
+            await OfficeRuns.CompareAsync(report, options, db, key, logs);
+        }
         if (options.Runs("scale"))
         {
             Console.WriteLine($"\n== 4. Scale: {options.ScaleEvents:N0} events");
             await ServiceRuns.ScaleAsync(report, options, db, key, logs);
+        }
+        if (options.Runs("district"))
+        {
+            Console.WriteLine($"\n== 4b. District ledger: {options.ScaleEvents:N0} events in {OfficeRuns.Codes.Length} offices");
+            await DistrictRuns.RunAsync(report, options, db, key, logs);
         }
         if (options.Runs("log"))
         {

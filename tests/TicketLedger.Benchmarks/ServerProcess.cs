@@ -54,10 +54,11 @@ public sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(process, log, baseUrl, sinceStart) { LogFile = logFile };
     }
 
-    /// <summary>Polls until the URL answers 2xx; returns the time since the process was started.</summary>
-    public async Task<TimeSpan> WaitUntilServingAsync(string path, string? apiKey, TimeSpan timeout)
+    /// <summary>Polls until the URL answers 2xx (in a district, in the office named); returns the time since the process was started.</summary>
+    public async Task<TimeSpan> WaitUntilServingAsync(string path, string? apiKey, TimeSpan timeout, string? office = null)
     {
         using var http = LoadGenerator.Client(BaseUrl, apiKey);
+        if (office is not null) http.DefaultRequestHeaders.Add(TicketLedger.Hosting.CurrentOffice.Header, office);
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {

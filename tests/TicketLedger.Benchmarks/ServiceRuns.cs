@@ -9,7 +9,7 @@ public static class ServiceRuns
     public const string Raise = "TicketLedger: raise (POST /api/tickets)";
     public const string Lifecycle = "TicketLedger: assign/respond/resolve mix";
     public const string LifecycleWithoutKeys = "diagnostic: the same mix without Idempotency-Key";
-    private const string ReadyPath = "/api/tickets?pageSize=1";
+    public const string ReadyPath = "/api/tickets?pageSize=1";
 
     public static async Task CommandsAsync(Report report, BenchOptions options, BenchDatabase db, string key, string logs)
     {
@@ -100,7 +100,7 @@ public static class ServiceRuns
             report.Figure("first start after the bulk load (ledger and audit seal behind by every event) to first served request",
                 $"{first.TotalSeconds:F2} s");
 
-            var (caughtUp, reached, took) = await LedgerCatchUpAsync(db, highWater, options.CatchUpLimit);
+            var (caughtUp, reached, took) = await LedgerCatchUpAsync(db, BenchDatabase.Scale, highWater, options.CatchUpLimit);
             var ledgerRate = reached / took.TotalSeconds;
             report.Figure("async ledger catch-up by the service's daemon (from process start)",
                 caughtUp ? $"{took.TotalSeconds:F1} s = {ledgerRate:N0} events/s"
@@ -148,13 +148,13 @@ public static class ServiceRuns
         }
     }
 
-    private static async Task<(bool CaughtUp, long Reached, TimeSpan Took)> LedgerCatchUpAsync(BenchDatabase db, long highWater, TimeSpan limit)
+    public static async Task<(bool CaughtUp, long Reached, TimeSpan Took)> LedgerCatchUpAsync(BenchDatabase db, string database, long highWater, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
         long reached = 0;
         while (clock.Elapsed < limit)
         {
-            reached = await db.ScalarAsync<long>(BenchDatabase.Scale,
+            reached = await db.ScalarAsync<long>(database,
                 "select coalesce(max(last_seq_id), 0) from ticketledger.mt_event_progression where name like 'Ledger%'");
             if (reached >= highWater) return (true, reached, clock.Elapsed);
             await Task.Delay(250);

@@ -1,11 +1,17 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
+using TicketLedger.Hosting;
 
 namespace TicketLedger.Benchmarks;
 
-/// <summary>What the service's clients do, every feature on: API key, Idempotency-Key on each POST, validated bodies.</summary>
-public sealed class TicketWorld
+/// <summary>
+/// What the service's clients do, every feature on: API key, Idempotency-Key on each POST, validated bodies. In a
+/// district a world is one office's: its subjects and open tickets, every request naming the office in X-Office.
+/// </summary>
+public sealed class TicketWorld(string? office = null)
 {
+    public string? Office => office;
+
     public List<Guid> Subjects { get; } = [];
     public ConcurrentQueue<Guid> OpenTickets { get; } = new();
 
@@ -43,10 +49,11 @@ public sealed class TicketWorld
         description = "外省原材料车辆无法进入园区，需协调通行证。", source = "visit",
     });
 
-    public static HttpRequestMessage Post(string url, object body, bool idempotent = true)
+    public HttpRequestMessage Post(string url, object body, bool idempotent = true)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body) };
         if (idempotent) request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        if (office is not null) request.Headers.Add(CurrentOffice.Header, office);
         return request;
     }
 
@@ -90,9 +97,9 @@ public sealed class LifecycleScript(TicketWorld world, int client, bool idempote
         }
         return _step switch
         {
-            0 => TicketWorld.Post($"/api/tickets/{_ticket}/assign", new { department = "jfb" }, idempotent),
-            1 => TicketWorld.Post($"/api/tickets/{_ticket}/respond", new { message = "已联系交通部门办理通行证，明日可进园。" }, idempotent),
-            _ => TicketWorld.Post($"/api/tickets/{_ticket}/resolve", new { resolution = "通行证已办结，车辆已进园。" }, idempotent),
+            0 => world.Post($"/api/tickets/{_ticket}/assign", new { department = "jfb" }, idempotent),
+            1 => world.Post($"/api/tickets/{_ticket}/respond", new { message = "已联系交通部门办理通行证，明日可进园。" }, idempotent),
+            _ => world.Post($"/api/tickets/{_ticket}/resolve", new { resolution = "通行证已办结，车辆已进园。" }, idempotent),
         };
     }
 
