@@ -25,11 +25,11 @@ public sealed class exchanging_messages_over_rabbitmq(RabbitMqFixture fixture) :
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    /// <summary>Publishes as a bureau would and waits until the service has received and handled it.</summary>
+    /// <summary>Publishes as a bureau would (the current contract, v2) and waits until the service has received and handled it.</summary>
     private Task ReplyAsBureau(Guid ticketId, string messageId, string bureau = "jfj-gxc") =>
         Host.TrackActivity().IncludeExternalTransports().Timeout(Timeout)
             .WaitForMessageToBeReceivedAt<BureauReply>(Host)
-            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(_ => RabbitMqBroker.PublishAsync(BureauMessaging.OfficeInbox, BureauScenarios.ReplyType,
+            .ExecuteAndWaitAsync((Func<IMessageContext, Task>)(_ => RabbitMqBroker.PublishAsync(BureauMessaging.OfficeInbox, BureauReply.Type,
                 new { ticketId, bureau, message = "已协调解决", messageId })));
 
     private static Task<List<RabbitMqBroker.Received>> ReadBureauQueue(string bureau, IReadOnlyCollection<Guid> tickets) =>
