@@ -19,7 +19,7 @@ public static class DistrictRuns
         await using (var schema = ServerProcess.Start(options.ServiceDll, [], env, Path.Combine(logs, "service-district-schema.log")))
             await schema.WaitUntilServingAsync(ServiceRuns.ReadyPath, key, TimeSpan.FromSeconds(120), first);
 
-        // Asked for so many that the million is appended, not 95 % of it.
+        // Asked for 1/0.95 of the events, so that about the million asked for is appended (999,990), not 95 % of it.
         var loaded = await ScaleLoader.LoadAsync(cs, (int)Math.Ceiling(options.ScaleEvents / ScaleLoader.EventsPerRequested), OfficeRuns.Codes);
         var events = await db.ScalarAsync<long>(BenchDatabase.District, "select count(*) from ticketledger.mt_events");
         var perOffice = await db.LinesAsync(BenchDatabase.District,

@@ -19,6 +19,7 @@ public static class OfficeRuns
     private const string Raise = "raise (POST /api/tickets)";
     private const string Lifecycle = "assign/respond/resolve mix";
     private const string LedgerRead = "GET /api/ledger (own office)";
+    private const string LedgerReadOneOffice = "diagnostic: GET /api/ledger, every client in o1";
     private const int LedgerClients = 8;
     private static readonly string[] Workloads = [Raise, Lifecycle, LedgerRead];
 
@@ -93,6 +94,10 @@ public static class OfficeRuns
         // The ledger is read once the async projection has caught up with the commands above, as the service stage does.
         await Profile.CaughtUpAsync(db, setup.Database);
         await Measure(LedgerRead, LedgerClients, i => new FixedGet("/api/ledger", setup.WorldOf(i).Office));
+        // Diagnostic: the same read with every client in one office. The chain head that vouches for a ledger is
+        // remembered for one sequence only (Audit/AuditChain.cs), and each office's ledger ends at its own sequence.
+        if (setup.Worlds.Length > 1)
+            await Measure(LedgerReadOneOffice, LedgerClients, _ => new FixedGet("/api/ledger", setup.Worlds[0].Office));
         // CPU, WAL flushes and rows per command compare the setups where requests/s on a shared machine cannot.
         if (round == options.Rounds)
         {
@@ -141,6 +146,9 @@ public static class OfficeRuns
             var (x, y) = (Mean(one, workload), Mean(eight, workload));
             md.AppendLine(Invariant($"| **{workload}** | mean | {x.PerSecond:F0} | {x.P50:F1} | {x.P95:F1} | {x.P99:F1} | {y.PerSecond:F0} | {y.P50:F1} | {y.P95:F1} | {y.P99:F1} | **{y.PerSecond / x.PerSecond:F2}×** | **{y.P99 / x.P99:F2}×** | {x.Others:F2} / {y.Others:F2} |"));
         }
+        md.AppendLine().AppendLine(Invariant($"Diagnostic, 8 offices, {LedgerClients} clients all reading o1's ledger instead of each its own: ")
+            + string.Join("; ", rounds.Select(r => results[(eight, LedgerReadOneOffice, r)].Result)
+                .Select((m, i) => Invariant($"round {i + 1} {m.PerSecond:F0}/s, p50 {m.P50Ms:F1}, p99 {m.P99Ms:F1} ms"))) + ".");
         report.Note(md.ToString());
 
         (double PerSecond, double P50, double P95, double P99, double Others) Mean(Setup setup, string workload)
