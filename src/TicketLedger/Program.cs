@@ -35,6 +35,7 @@ builder.AddEventStore(store =>
 builder.AddLedger();
 builder.AddAuditChain();
 builder.AddTransparencyLog();
+builder.AddSeeding();
 
 var app = builder.Build();
 app.RequireKeysOutsideDevelopment();

@@ -1,3 +1,4 @@
+using Marten;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
 using TicketLedger.Tickets;
@@ -21,6 +22,8 @@ public static class BureauMessaging
     public static WebApplicationBuilder AddBureaus(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ITicketNotices, BureauNotices>();
+        // Registered, not left to first use, so start-up migrates its table before an upgrade moves its rows into an office.
+        builder.Services.ConfigureMarten(store => store.Schema.For<BureauReferral>());
         var transport = Messaging.Transport(builder.Configuration);
         var bureaus = builder.Configuration.GetSection(Settings.Reference).Get<ReferenceOptions>()?.Bureaus.Select(b => b.Code).ToList() ?? [];
         builder.Services.ConfigureWolverine(opts =>

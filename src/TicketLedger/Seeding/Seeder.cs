@@ -7,6 +7,16 @@ namespace TicketLedger.Seeding;
 /// <summary>Loading seeds/ through the HTTP API of a running instance, so every seeded command takes the real command path.</summary>
 public static class Seeder
 {
+    /// <summary>
+    /// The seeding progress is a document registered up front, not on first use: start-up then migrates its table before
+    /// an upgrade moves its rows into their office, and an interrupted seeding of a pre-office store still resumes.
+    /// </summary>
+    public static WebApplicationBuilder AddSeeding(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureMarten(store => store.Schema.For<SeedProgress>());
+        return builder;
+    }
+
     /// <summary>`serve --seed`: seeds an empty store, or finishes a seeding that was interrupted; never adds to real data.</summary>
     public static async Task SeedIfEmpty(WebApplication app, CancellationToken cancellation)
     {

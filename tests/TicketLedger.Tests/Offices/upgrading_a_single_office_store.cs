@@ -41,6 +41,9 @@ public sealed class upgrading_a_single_office_store(UpgradedSingleOfficeFixture 
         Assert.Equal("*DEFAULT* -> yinhe up to 837",
             await ScalarAsync<string>("select from_tenant || ' -> ' || to_tenant || ' up to ' || up_to_seq from ticketledger.tl_office_rekey"));
 
+        await using (var session = Host.DocumentStore().QuerySession("yinhe"))
+            Assert.Equal(835, await session.Query<TicketLedger.Seeding.SeedProgress>().CountAsync());
+
         var ticket = JsonDocument.Parse(await GetAsync($"/api/tickets/{TicketId}", Keys.Staff)).RootElement;
         Assert.Equal(SavedTicket.GetProperty("number").GetString(), ticket.GetProperty("number").GetString());
         Assert.Equal(SavedTicket.GetProperty("raisedAt").GetString(), ticket.GetProperty("raisedAt").GetString());
