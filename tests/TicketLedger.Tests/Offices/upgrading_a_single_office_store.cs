@@ -28,8 +28,8 @@ public sealed class upgrading_a_single_office_store(UpgradedSingleOfficeFixture 
     [InlineData(SingleOfficeFixture.AsOf)]
     public async Task the_ledger_reads_as_it_did_before_the_upgrade(string asOf)
     {
-        var saved = Figures(await File.ReadAllTextAsync(asOf == SingleOfficeFixture.SeedEnd ? SingleOfficeFixture.LedgerAtSeedEnd : SingleOfficeFixture.LedgerAsOf));
-        var now = Figures(await GetAsync($"/api/ledger?asOf={asOf}", Keys.Staff));
+        var saved = SingleOfficeFixture.LedgerFigures(await File.ReadAllTextAsync(asOf == SingleOfficeFixture.SeedEnd ? SingleOfficeFixture.LedgerAtSeedEnd : SingleOfficeFixture.LedgerAsOf));
+        var now = SingleOfficeFixture.LedgerFigures(await GetAsync($"/api/ledger?asOf={asOf}", Keys.Staff));
         Assert.True(JsonNode.DeepEquals(saved, now), $"before: {saved}\nafter: {now}");
     }
 
@@ -157,13 +157,6 @@ public sealed class upgrading_a_single_office_store(UpgradedSingleOfficeFixture 
         Assert.True(key.Signed(note));
         Assert.True(Checkpoint.TryParse(note.Body, out var checkpoint));
         return checkpoint;
-    }
-
-    private static JsonNode Figures(string ledger)
-    {
-        var node = JsonNode.Parse(ledger)!.AsObject();
-        node.Remove("provenance");
-        return node;
     }
 
     private async Task<bool> VerifiedAsync() =>
