@@ -3,13 +3,17 @@ namespace TicketLedger.Hosting;
 /// <summary>
 /// One office of the deployment: its code (the Marten tenant id of everything it records), its display name and its
 /// time zone. "The same day" and "as of a date" are judged on the office's wall clock, while every stored time stays
-/// in UTC.
+/// in UTC. Its database is the name of the connection string holding its records (docs/nodes.md).
 /// </summary>
-public sealed class Office(string code, string name, TimeZoneInfo timeZone)
+public sealed class Office(string code, string name, TimeZoneInfo timeZone, string database = Office.MainDatabase)
 {
+    /// <summary>`ConnectionStrings:Marten`, or the embedded cluster when that is unset.</summary>
+    public const string MainDatabase = "Marten";
+
     public string Code { get; } = code;
     public string Name { get; } = name;
     public TimeZoneInfo TimeZone { get; } = timeZone;
+    public string Database { get; } = database;
 
     public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZone).DateTime);
 

@@ -34,6 +34,9 @@ public sealed partial class Offices
 
     public bool AreSeveral => All.Count > 1;
 
+    /// <summary>The connection string names holding offices, the main one first when it holds any.</summary>
+    public IReadOnlyList<string> Databases => All.Select(o => o.Database).Distinct().OrderBy(d => d == Office.MainDatabase ? 0 : 1).ToList();
+
     public Office? Find(string? code) => code is not null && _byCode.TryGetValue(code, out var office) ? office : null;
 
     public Office Get(string code) =>
@@ -66,7 +69,8 @@ public sealed partial class Offices
             : configured.Select(section => Build(
                 section["Code"] ?? "", section["Name"] is { Length: > 0 } n ? n : section["Code"] ?? "",
                 section["TimeZone"] is { Length: > 0 } z ? z : defaultZone,
-                $"{Settings.OfficesSection}:{section.Key}:Code", $"{Settings.OfficesSection}:{section.Key}:TimeZone", problems)).ToList();
+                $"{Settings.OfficesSection}:{section.Key}:Code", $"{Settings.OfficesSection}:{section.Key}:TimeZone", problems,
+                DatabaseOf(section, configuration, problems))).ToList();
 
         foreach (var repeated in offices.GroupBy(o => o.Code).Where(g => g.Count() > 1))
             problems.Add($"the office code '{repeated.Key}' is configured more than once");
@@ -75,7 +79,20 @@ public sealed partial class Offices
         return new Offices(offices, home, district, fallbackZone);
     }
 
-    private static Office Build(string code, string name, string zoneId, string codeKey, string zoneKey, List<string> problems)
+    /// <summary>
+    /// `Offices:&lt;i&gt;:Database` names a connection string; only the main one may be left unset (the embedded cluster).
+    /// </summary>
+    private static string DatabaseOf(IConfigurationSection office, IConfiguration configuration, List<string> problems)
+    {
+        var name = office["Database"] is { Length: > 0 } configured ? configured.Trim() : Office.MainDatabase;
+        if (string.Equals(name, Office.MainDatabase, StringComparison.OrdinalIgnoreCase)) return Office.MainDatabase;
+        if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(name)))
+            problems.Add($"{Settings.OfficesSection}:{office.Key}:Database '{name}' names no connection string (set ConnectionStrings:{name})");
+        return name;
+    }
+
+    private static Office Build(string code, string name, string zoneId, string codeKey, string zoneKey, List<string> problems,
+        string database = Office.MainDatabase)
     {
         if (!IsValidCode(code)) problems.Add($"{codeKey} '{code}' is not an office code (lower case a-z, 0-9 and '-', 2 to 32 characters)");
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone))
@@ -83,7 +100,7 @@ public sealed partial class Offices
             problems.Add($"{zoneKey} '{zoneId}' is not a known time zone id (e.g. Asia/Shanghai)");
             zone = TimeZoneInfo.Utc;
         }
-        return new Office(code, name, zone);
+        return new Office(code, name, zone, database);
     }
 }
 

@@ -18,6 +18,7 @@ public static class Settings
     public const string OfficeCode = "Offices:<i>:Code";
     public const string OfficeName = "Offices:<i>:Name";
     public const string OfficeTimeZone = "Offices:<i>:TimeZone";
+    public const string OfficeDatabase = "Offices:<i>:Database";
     public const string DistrictName = "District:Name";
     public const string MessagingTransport = "Messaging:Transport";
     public const string RabbitMqUri = "Messaging:RabbitMqUri";
@@ -56,6 +57,8 @@ public static class Settings
         new(OfficeCode, "(none: one office, Ledger:Office)", "an office of a district: lower case a-z, 0-9, '-', 2-32 characters; its Marten tenant id"),
         new(OfficeName, "(the code)", "the office's display name, e.g. 银河办事处"),
         new(OfficeTimeZone, "(Ledger:TimeZone)", "the office's time zone"),
+        new(OfficeDatabase, "Marten", "the connection string (ConnectionStrings:<name>) of the database holding the office; several offices may share one"),
+        new("ConnectionStrings:<name>", "", "a further PostgreSQL database named by Offices:<i>:Database"),
         new(DistrictName, "district", "the label of the district roll-up"),
         new(MessagingTransport, "postgresql", "broker for bureau messages: postgresql or rabbitmq"),
         new(RabbitMqUri, "amqp://guest:guest@localhost:5672", "RabbitMQ address when the transport is rabbitmq"),
@@ -88,6 +91,7 @@ public static class Settings
     public static bool IsKnown(string key)
     {
         var normalised = System.Text.RegularExpressions.Regex.Replace(key, @":\d+:", ":<i>:");
+        normalised = System.Text.RegularExpressions.Regex.Replace(normalised, @"^ConnectionStrings:(?!Marten$)[^:]+$", "ConnectionStrings:<name>", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
         return All.Any(s => string.Equals(s.Key, normalised, StringComparison.OrdinalIgnoreCase));
     }
 }
