@@ -41,8 +41,9 @@ public static class EventStore
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .AddAsyncDaemon(DaemonMode.Solo)
-            .IntegrateWithWolverine();
+            // Wolverine, not Marten, decides where each async projection runs: on exactly one node of however many
+            // share the database, and on another when that one dies (docs/nodes.md).
+            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
         // Ahead of every hosted service, Marten's schema migration included (Marten puts its own first).
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(new ConjoinedStreamKeys(connectionString)));
 
@@ -65,6 +66,7 @@ public static class EventStore
             // The request's office is decided per request (Hosting/CurrentOffice), so it is resolved, never captured.
             opts.CodeGeneration.AlwaysUseServiceLocationFor<Office>();
             opts.UseConfiguredTransport(builder.Configuration);
+            opts.UseNodeHealthSettings();
         });
         return builder;
     }
