@@ -155,6 +155,9 @@ public sealed class NoteSigner
 
     public NoteVerifier Verifier { get; }
 
+    /// <summary>The same key under another name: one deployment key signs the log of each of its databases.</summary>
+    public NoteSigner Named(string name) => new(name, _key.GetEncoded());
+
     public static byte[] NewPrivateKey() => RandomNumberGenerator.GetBytes(32);
 
     public NoteSignature Sign(string body) => new(Verifier.Name, [.. Verifier.KeyId, .. Ed25519Sign(Encoding.UTF8.GetBytes(body))]);

@@ -37,7 +37,9 @@ public static class LogRuns
             opts.Storage.Add(new LogSchema(opts));
         });
         var signer = new NoteSigner("ticketledger/bench", NoteSigner.NewPrivateKey());
-        var log = new TransparencyLog(store, new LogSigningKey(signer));
+        var office = new TicketLedger.Hosting.Office("yinhe", "yinhe", TimeZoneInfo.Utc);
+        var offices = new TicketLedger.Hosting.Offices([office], office.Code, "district", TimeZoneInfo.Utc);
+        var log = new TransparencyLog(store, new TicketLedger.Hosting.OfficeDatabases(store, offices), office.Database, signer);
 
         var clock = Stopwatch.StartNew();
         var appended = await log.AppendLeavesAsync();

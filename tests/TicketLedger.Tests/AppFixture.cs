@@ -47,10 +47,13 @@ public abstract class AppFixture : IAsyncLifetime
         // The ticket-number counters are a table of the store's schema, not Marten data: without this a test's numbers
         // would depend on which tests raised tickets before it.
         var store = Host.Services.GetRequiredService<IDocumentStore>();
-        await using var connection = store.Options.Tenancy.Default.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var clear = new Npgsql.NpgsqlCommand($"delete from {store.Options.DatabaseSchemaName}.{TicketNumbers.TableName}", connection);
-        await clear.ExecuteNonQueryAsync();
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync();
+            await using var clear = new Npgsql.NpgsqlCommand($"delete from {store.Options.DatabaseSchemaName}.{TicketNumbers.TableName}", connection);
+            await clear.ExecuteNonQueryAsync();
+        }
     }
 
     /// <summary>A fixture that skipped its start (RabbitMQ without a broker) has no host to stop.</summary>

@@ -25,8 +25,10 @@ public static class RebuildProjectionsEndpoint
     {
         var clock = Stopwatch.StartNew();
         var names = ((StoreOptions)store.Options).Projections.All.Select(p => p.Name).ToList();
-        var daemon = coordinator.DaemonForMainDatabase();
-        foreach (var name in names) await RebuildAsync(daemon, name, cancellation);
+        // Each database has its own daemon over its own events (docs/nodes.md).
+        foreach (var daemon in await coordinator.AllDaemonsAsync())
+        foreach (var name in names)
+            await RebuildAsync(daemon, name, cancellation);
         return new ProjectionsRebuilt(names, clock.ElapsedMilliseconds);
     }
 

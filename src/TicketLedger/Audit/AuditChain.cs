@@ -1,6 +1,7 @@
 using Marten;
 using Marten.Storage;
 using Npgsql;
+using TicketLedger.Hosting;
 
 namespace TicketLedger.Audit;
 
@@ -13,17 +14,28 @@ public sealed record ChainHead(long Sequence, string Hash, DateTimeOffset At, Da
 {
     /// <summary>The form `audit verify --against` and `?against=` take.</summary>
     public string Anchor => $"{Sequence}:{Hash}";
+
+    /// <summary>The database whose chain this is the head of (a connection string name), and the offices it holds.</summary>
+    public string? Database { get; init; }
+
+    public IReadOnlyList<string>? Offices { get; init; }
 }
 
 /// <summary>
-/// The chain for everyone outside the database: seal what is safe to seal, verify, and name the head
-/// (at or below a sequence, for answers computed from the events up to that sequence).
+/// The chain of one database for everyone outside it: seal what is safe to seal, verify, and name the head (at or below
+/// a sequence, for answers computed from the events up to that sequence). Each database has its own event sequence and
+/// so its own chain (docs/nodes.md).
 /// </summary>
-public sealed class AuditChain(IDocumentStore store)
+public sealed class AuditChain(IDocumentStore store, OfficeDatabases databases, string database)
 {
     private const int SealBatch = 5_000;
 
     private ChainHead? _sealedAtSequence;
+
+    /// <summary>The connection string name of the database.</summary>
+    public string Database => database;
+
+    public IReadOnlyList<string> Offices => databases.OfficesIn(database).Select(o => o.Code).ToList();
 
     private string Schema => store.Options.Events.DatabaseSchemaName;
 
@@ -147,10 +159,33 @@ public sealed class AuditChain(IDocumentStore store)
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
+        var marten = await databases.DatabaseAsync(database);
         // Creates the chain (and the event store it hangs on) on a fresh database, as Marten does for its own tables.
-        await store.Storage.Database.EnsureStorageExistsAsync(typeof(ChainSchema), ct);
-        var connection = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        await marten.EnsureStorageExistsAsync(typeof(ChainSchema), ct);
+        var connection = marten.CreateConnection(ConnectionUsage.ReadWrite);
         await connection.OpenAsync(ct);
         return connection;
     }
+}
+
+/// <summary>The chain of every database holding offices.</summary>
+public sealed class AuditChains
+{
+    private readonly Dictionary<string, AuditChain> _byDatabase;
+
+    public AuditChains(IDocumentStore store, OfficeDatabases databases)
+    {
+        _byDatabase = databases.Names.ToDictionary(name => name, name => new AuditChain(store, databases, name));
+        All = databases.Names.Select(name => _byDatabase[name]).ToList();
+        Default = _byDatabase[databases.Default];
+    }
+
+    public IReadOnlyList<AuditChain> All { get; }
+
+    /// <summary>The chain audit routes and commands read when no database is named.</summary>
+    public AuditChain Default { get; }
+
+    public AuditChain For(Office office) => _byDatabase[office.Database];
+
+    public AuditChain For(string database) => _byDatabase[database];
 }

@@ -16,7 +16,7 @@ public static class AuditChainRegistration
             .Validate(o => o.SealEvery > TimeSpan.Zero, "Audit:SealEvery must be a positive time span, e.g. 00:00:01.")
             .ValidateOnStart();
         builder.Services.InitializeMartenWith<LegacyOffice>();
-        builder.Services.AddSingleton<AuditChain>();
+        builder.Services.AddSingleton<AuditChains>();
         builder.Services.AddHostedService<ChainSealer>();
         return builder;
     }

@@ -10,18 +10,31 @@ public static class AuditEndpoints
 {
     public const string AgainstFormat = "against must be '<sequence>:<64 hex digits>', as GET /api/audit/digest returns it";
 
-    /// <summary>Walks the whole chain; 200 whether or not it holds, the answer says which.</summary>
+    /// <summary>
+    /// The chain of the named database (`?database=`, a connection string name), or of the first database holding
+    /// offices; null for a name that is none of them.
+    /// </summary>
+    public static AuditChain? ChainOf(string? database, AuditChains chains, OfficeDatabases databases) =>
+        database is null ? chains.Default : databases.Find(database) is { } name ? chains.For(name) : null;
+
+    public static IResult UnknownDatabase(OfficeDatabases databases) => Results.ValidationProblem(new Dictionary<string, string[]>
+    {
+        ["database"] = [$"database must name a database holding offices: {string.Join(", ", databases.Names)}."],
+    });
+
+    /// <summary>Walks the whole chain of a database; 200 whether or not it holds, the answer says which and whose it is.</summary>
     [NotTenanted]
     [WolverineGet("/api/audit/verify", OperationId = "VerifyAuditChain", Summary = "Verify the tamper-evident event chain")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ChainVerification>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
-    public static async Task<IResult> Verify(string? against, AuditChain chain, CancellationToken ct)
+    public static async Task<IResult> Verify(string? against, string? database, AuditChains chains, OfficeDatabases databases, CancellationToken ct)
     {
+        if (ChainOf(database, chains, databases) is not { } chain) return UnknownDatabase(databases);
         ChainAnchor? anchor = null;
         if (against is not null && !ChainAnchor.TryParse(against, out anchor))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["against"] = [AgainstFormat] });
-        return Results.Ok(await chain.VerifyAsync(anchor, ct));
+        return Results.Ok(await chain.VerifyAsync(anchor, ct) with { Database = chain.Database, Offices = chain.Offices });
     }
 
     /// <summary>The head to record now and verify against later.</summary>
@@ -30,10 +43,12 @@ public static class AuditEndpoints
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ChainHead>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
-    public static async Task<IResult> Digest(AuditChain chain, CancellationToken ct)
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
+    public static async Task<IResult> Digest(string? database, AuditChains chains, OfficeDatabases databases, CancellationToken ct)
     {
+        if (ChainOf(database, chains, databases) is not { } chain) return UnknownDatabase(databases);
         return await chain.HeadAsync(ct) is { } head
-            ? Results.Ok(head)
+            ? Results.Ok(head with { Database = chain.Database, Offices = chain.Offices })
             : Results.Problem(Problems.NotFound("No event has been recorded yet, so the chain has no head."));
     }
 }

@@ -11,7 +11,13 @@ namespace TicketLedger.Audit;
 /// <param name="LastSequence">The last sequence walked.</param>
 /// <param name="SealedThrough">The sealed head: events above it are covered by their stream chain only, until sealed.</param>
 public sealed record ChainVerification(
-    bool Valid, long EventsChecked, long? LastSequence, long? FirstBrokenSequence, string? Reason, long? SealedThrough);
+    bool Valid, long EventsChecked, long? LastSequence, long? FirstBrokenSequence, string? Reason, long? SealedThrough)
+{
+    /// <summary>The database whose chain this is (a connection string name), and the offices it holds.</summary>
+    public string? Database { get; init; }
+
+    public IReadOnlyList<string>? Offices { get; init; }
+}
 
 /// <summary>A head recorded earlier, as `sequence:hash`.</summary>
 public sealed record ChainAnchor(long Sequence, byte[] Hash)

@@ -24,7 +24,12 @@ public sealed class LegacyOffice(Offices offices) : IInitialData
     public async Task Populate(IDocumentStore store, CancellationToken cancellation)
     {
         var s = store.Options.DatabaseSchemaName;
-        await using var connection = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        // A store from before offices was one database, which Ledger:Office's database must be when offices are spread
+        // over several (docs/nodes.md); the main one when Ledger:Office is no office, where the check below says so.
+        var database = offices.Find(offices.Home) is { } owner && offices.SpreadOverDatabases
+            ? await store.Storage.FindOrCreateDatabase(owner.Code)
+            : store.Storage.Database;
+        await using var connection = database.CreateConnection(ConnectionUsage.ReadWrite);
         await connection.OpenAsync(cancellation);
         await using var tx = await connection.BeginTransactionAsync(cancellation);
         await Execute(connection, $"select pg_advisory_xact_lock({UpgradeLockKey})", cancellation);

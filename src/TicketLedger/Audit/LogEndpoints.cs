@@ -13,6 +13,10 @@ public static class LogEndpoints
 {
     public const string NdJson = "application/x-ndjson";
 
+    /// <summary>The log of the named database (`?database=`), or of the first database holding offices; null for a name that is none.</summary>
+    private static TransparencyLog? LogOf(string? database, TransparencyLogs logs, OfficeDatabases databases) =>
+        database is null ? logs.Default : databases.Find(database) is { } name ? logs.For(name) : null;
+
     /// <summary>The latest signed checkpoint with its witnesses' cosignatures, brought up to date with what has committed.</summary>
     [NotTenanted]
     [WolverineGet("/api/audit/checkpoint", OperationId = "GetAuditCheckpoint", Summary = "The latest signed checkpoint of the transparency log (C2SP signed note)")]
@@ -20,16 +24,23 @@ public static class LogEndpoints
     [Produces("text/plain")]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "text/plain")]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
-    public static async Task<IResult> Checkpoint(TransparencyLog log, IMessageBus bus, CancellationToken ct) =>
-        await log.CatchUpAsync(bus, ct) is { } latest
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
+    public static async Task<IResult> Checkpoint(string? database, TransparencyLogs logs, OfficeDatabases databases, IMessageBus bus, CancellationToken ct)
+    {
+        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
+        return await log.CatchUpAsync(bus, ct) is { } latest
             ? Results.Text(latest.Note.Text, "text/plain; charset=utf-8")
             : Results.Problem(Problems.NotFound("No event has been recorded yet, so the log has no checkpoint."));
+    }
 
     [NotTenanted]
 
     [WolverineGet("/api/audit/public-key", OperationId = "GetAuditPublicKey", Summary = "The Ed25519 key that signs the checkpoints")]
     [Authorize(Policy = Policies.Audit), Tags("audit")]
-    public static PublicKeyDocument PublicKey(TransparencyLog log) => PublicKeyDocument.Of(log.PublicKey);
+    [ProducesResponseType<PublicKeyDocument>(StatusCodes.Status200OK)]
+    [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
+    public static IResult PublicKey(string? database, TransparencyLogs logs, OfficeDatabases databases) =>
+        LogOf(database, logs, databases) is { } log ? Results.Ok(PublicKeyDocument.Of(log.PublicKey)) : AuditEndpoints.UnknownDatabase(databases);
 
     /// <summary>RFC 9162 §2.1.3 inclusion proof of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves.</summary>
     [NotTenanted]
@@ -37,8 +48,9 @@ public static class LogEndpoints
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<InclusionProof>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
-    public static async Task<IResult> Inclusion(long? index, long? size, TransparencyLog log, CancellationToken ct)
+    public static async Task<IResult> Inclusion(long? index, long? size, string? database, TransparencyLogs logs, OfficeDatabases databases, CancellationToken ct)
     {
+        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         var errors = new Dictionary<string, string[]>();
         if (size is not { } n || n < 1 || n > latest) errors["size"] = [SizeRule(latest)];
@@ -52,8 +64,9 @@ public static class LogEndpoints
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<ConsistencyProof>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
-    public static async Task<IResult> Consistency(long? from, long? to, TransparencyLog log, CancellationToken ct)
+    public static async Task<IResult> Consistency(long? from, long? to, string? database, TransparencyLogs logs, OfficeDatabases databases, CancellationToken ct)
     {
+        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         var errors = new Dictionary<string, string[]>();
         if (to is not { } n || n < 1 || n > latest) errors["to"] = [SizeRule(latest)];
@@ -72,10 +85,12 @@ public static class LogEndpoints
     [ProducesResponseType<ExportedEvent>(StatusCodes.Status200OK, NdJson)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden, Problems.ContentType)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
-    public static async Task<IResult> Export(long? size, TransparencyLog log, ClaimsPrincipal user, Offices offices, CancellationToken ct)
+    public static async Task<IResult> Export(long? size, string? database, TransparencyLogs logs, OfficeDatabases databases, ClaimsPrincipal user, Offices offices,
+        CancellationToken ct)
     {
         if (OfficeRequests.EveryOffice(user, offices, "The log's export") is { Status: StatusCodes.Status403Forbidden } refused)
             return Results.Problem(refused);
+        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         if (size is { } n && (n < 1 || n > latest)) return Results.ValidationProblem(new Dictionary<string, string[]> { ["size"] = [SizeRule(latest)] });
         return Results.Stream(async body =>

@@ -15,7 +15,7 @@ public static class LogRegistration
         builder.Services.AddSingleton(LogSigningKey.Load);
         builder.Services.AddSingleton(s => new WitnessKeys(LogSigningKey.Witnesses(
             s.GetRequiredService<Microsoft.Extensions.Options.IOptions<TransparencyLogOptions>>().Value)));
-        builder.Services.AddSingleton<TransparencyLog>();
+        builder.Services.AddSingleton<TransparencyLogs>();
         builder.Services.AddHostedService<LogWriter>();
         return builder;
     }

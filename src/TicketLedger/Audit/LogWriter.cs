@@ -8,7 +8,7 @@ namespace TicketLedger.Audit;
 /// every Audit:CheckpointEvery while the tree grows. Leaf appends serialise on an advisory lock, so every node may run it.
 /// </summary>
 public sealed class LogWriter(
-    TransparencyLog log, IServiceScopeFactory scopes, IOptions<ChainSealerOptions> sealer, IOptions<TransparencyLogOptions> options,
+    TransparencyLogs logs, IServiceScopeFactory scopes, IOptions<ChainSealerOptions> sealer, IOptions<TransparencyLogOptions> options,
     TimeProvider clock, ILogger<LogWriter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -18,19 +18,25 @@ public sealed class LogWriter(
         var lastCheckpoint = clock.GetUtcNow();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            try
+            var checkpointDue = clock.GetUtcNow() - lastCheckpoint >= options.Value.CheckpointEvery;
+            foreach (var log in logs.All)
             {
-                await log.AppendLeavesAsync(stoppingToken);
-                if (clock.GetUtcNow() - lastCheckpoint < options.Value.CheckpointEvery) continue;
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new IssueCheckpoint(), stoppingToken);
-                lastCheckpoint = clock.GetUtcNow();
+                try
+                {
+                    await log.AppendLeavesAsync(stoppingToken);
+                    if (!checkpointDue) continue;
+                    await using var scope = scopes.CreateAsyncScope();
+                    await log.IssueCheckpointAsync(scope.ServiceProvider.GetRequiredService<IMessageBus>(), stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // A failed round (database restart, failover) leaves the log where it was; the next round resumes,
+                    // and the other databases' logs are extended meanwhile.
+                    logger.LogWarning(e, "Extending the transparency log of database {Database} failed; retrying in {SealEvery}",
+                        log.Database, sealer.Value.SealEvery);
+                }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A failed round (database restart, failover) leaves the log where it was; the next round resumes.
-                logger.LogWarning(e, "Extending the transparency log failed; retrying in {SealEvery}", sealer.Value.SealEvery);
-            }
+            if (checkpointDue) lastCheckpoint = clock.GetUtcNow();
         }
     }
 }

@@ -3,6 +3,7 @@ using Marten;
 using Marten.Storage;
 using Npgsql;
 using NpgsqlTypes;
+using TicketLedger.Hosting;
 using TicketLedger.Transparency;
 
 namespace TicketLedger.Audit;
@@ -15,8 +16,10 @@ public sealed record IssuedCheckpoint(Checkpoint Checkpoint, SignedNote Note);
 /// tombstones of failed appends included, so the tree covers the event log exactly as it is stored. Leaves are appended
 /// by one writer at a time (an advisory lock) up to the sequence no running transaction can still fill in, and every
 /// complete perfect subtree's hash is stored with them in the same transaction, which is also the writer's progress.
+/// Each database has its own event sequence and so its own log, signed by the deployment's key under its own origin
+/// (docs/nodes.md).
 /// </summary>
-public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
+public sealed class TransparencyLog(IDocumentStore store, OfficeDatabases databases, string database, NoteSigner signer)
 {
     /// <summary>Serialises leaf writers across processes; distinct from the chain sealer's key.</summary>
     private const long WriterLockKey = 7_424_011_805_772;
@@ -31,7 +34,13 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
     private string EventColumns =>
         $"e.seq_id, {ChainSql.RecordedTenant(S, "e")}, e.id, e.stream_id, e.version, e.type, e.timestamp, e.user_name, e.correlation_id, e.causation_id, e.data::text";
 
-    public NoteVerifier PublicKey => key.Signer.Verifier;
+    public NoteVerifier PublicKey => signer.Verifier;
+
+    /// <summary>The log's name in its checkpoints.</summary>
+    public string Origin => signer.Verifier.Name;
+
+    /// <summary>The connection string name of the database whose events this log holds.</summary>
+    public string Database => database;
 
     /// <summary>Appends a leaf for every event up to the safe horizon; returns how many. Safe from any number of processes.</summary>
     public async Task<int> AppendLeavesAsync(CancellationToken ct = default)
@@ -97,9 +106,16 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
     public async Task<IssuedCheckpoint?> CatchUpAsync(Wolverine.IMessageBus bus, CancellationToken ct = default)
     {
         await AppendLeavesAsync(ct);
-        await bus.InvokeAsync(new IssueCheckpoint(), ct);
+        await IssueCheckpointAsync(bus, ct);
         return await LatestCheckpointAsync(ct);
     }
+
+    /// <summary>
+    /// Issues a checkpoint when the tree grew, in a session of one of the database's offices: the checkpoint row and the
+    /// messages announcing it then commit together in this database, outbox included.
+    /// </summary>
+    public Task IssueCheckpointAsync(Wolverine.IMessageBus bus, CancellationToken ct = default) =>
+        bus.InvokeForTenantAsync(databases.AnyOfficeIn(database).Code, new IssueCheckpoint(database), ct);
 
     /// <summary>The tree as stored now: its size and root.</summary>
     public async Task<Checkpoint> TreeHeadAsync(CancellationToken ct = default)
@@ -107,7 +123,7 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
         await using var connection = await OpenAsync(ct);
         var (size, _) = await HeadAsync(connection, ct);
         var root = Merkle.Root(size, await NodesAsync(connection, MerkleFrontier.NodesOf(size), ct));
-        return new Checkpoint(key.Origin, size, root);
+        return new Checkpoint(Origin, size, root);
     }
 
     /// <summary>The checkpoint this key issued last, with its stored cosignatures, or null before the first.</summary>
@@ -140,7 +156,7 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
         if (head.Size == 0) return null;
         var latest = await LatestCheckpointAsync(ct);
         if (latest is not null && latest.Checkpoint.Size == head.Size && latest.Checkpoint.Root.AsSpan().SequenceEqual(head.Root)) return null;
-        return new SignedNote(head.Body, [key.Signer.Sign(head.Body)]);
+        return new SignedNote(head.Body, [signer.Sign(head.Body)]);
     }
 
     /// <summary>The SQL that stores an issued checkpoint, for a session that commits it with the messages announcing it.</summary>
@@ -151,10 +167,19 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
             [checkpoint!.Size, PublicKey.KeyId, checkpoint.Root, note.Text]);
     }
 
-    /// <summary>The SQL that stores a witness's cosignature of a checkpoint this log issued.</summary>
-    public (string Sql, object[] Parameters) StoreCosignature(Checkpoint checkpoint, NoteSignature cosignature) =>
-        ($"insert into {S}.{LogSchema.Cosignatures} (tree_size, root_hash, witness, signature_line) values (?, ?, ?, ?) on conflict do nothing",
-            [checkpoint.Size, checkpoint.Root, cosignature.KeyName, cosignature.Line.TrimEnd('\n')]);
+    /// <summary>Stores a witness's cosignature of a checkpoint this log issued; storing it again changes nothing.</summary>
+    public async Task StoreCosignatureAsync(Checkpoint checkpoint, NoteSignature cosignature, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var insert = new NpgsqlCommand(
+            $"insert into {S}.{LogSchema.Cosignatures} (tree_size, root_hash, witness, signature_line) values (@size, @root, @witness, @line) on conflict do nothing",
+            connection);
+        insert.Parameters.AddWithValue("size", checkpoint.Size);
+        insert.Parameters.AddWithValue("root", checkpoint.Root);
+        insert.Parameters.AddWithValue("witness", cosignature.KeyName);
+        insert.Parameters.AddWithValue("line", cosignature.Line.TrimEnd('\n'));
+        await insert.ExecuteNonQueryAsync(ct);
+    }
 
     /// <summary>Whether this log issued a checkpoint with exactly that size and root.</summary>
     public async Task<bool> IssuedAsync(Checkpoint checkpoint, CancellationToken ct = default)
@@ -273,9 +298,35 @@ public sealed class TransparencyLog(IDocumentStore store, LogSigningKey key)
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
     {
-        await store.Storage.Database.EnsureStorageExistsAsync(typeof(LogSchema), ct);
-        var connection = store.Storage.Database.CreateConnection(ConnectionUsage.ReadWrite);
+        var marten = await databases.DatabaseAsync(database);
+        await marten.EnsureStorageExistsAsync(typeof(LogSchema), ct);
+        var connection = marten.CreateConnection(ConnectionUsage.ReadWrite);
         await connection.OpenAsync(ct);
         return connection;
     }
+}
+
+/// <summary>The transparency log of every database holding offices; the first keeps `Audit:Origin` as its name.</summary>
+public sealed class TransparencyLogs
+{
+    private readonly Dictionary<string, TransparencyLog> _byDatabase;
+
+    public TransparencyLogs(IDocumentStore store, OfficeDatabases databases, LogSigningKey key)
+    {
+        _byDatabase = databases.Names.ToDictionary(name => name, name => new TransparencyLog(store, databases, name,
+            name == databases.Default ? key.Signer : key.Signer.Named($"{key.Origin}/{OfficeDatabases.Identifier(name)}")));
+        All = databases.Names.Select(name => _byDatabase[name]).ToList();
+        Default = _byDatabase[databases.Default];
+    }
+
+    public IReadOnlyList<TransparencyLog> All { get; }
+
+    /// <summary>The log audit routes read when no database is named.</summary>
+    public TransparencyLog Default { get; }
+
+    public TransparencyLog For(Office office) => _byDatabase[office.Database];
+
+    public TransparencyLog For(string database) => _byDatabase[database];
+
+    public TransparencyLog? WithOrigin(string? origin) => All.FirstOrDefault(log => log.Origin == origin);
 }

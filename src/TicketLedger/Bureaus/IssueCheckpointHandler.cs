@@ -10,13 +10,14 @@ namespace TicketLedger.Bureaus;
 public static class IssueCheckpointHandler
 {
     /// <summary>
-    /// The checkpoint row and the messages announcing it commit together (Wolverine's Marten outbox). The log is the
-    /// deployment's, over every office's events, and named after `Ledger:Office`: that is the office a checkpoint names,
-    /// whoever asked for it (a district's background writer asks in no office at all).
+    /// The checkpoint row and the messages announcing it commit together (Wolverine's Marten outbox), in the session of
+    /// one of the log's database's offices. The log is the database's, over every office's events in it; the office a
+    /// checkpoint names is `Ledger:Office`, whichever office's session carried it.
     /// </summary>
-    public static async Task<OutgoingMessages> Handle(IssueCheckpoint _, TransparencyLog log, IDocumentSession session, ReferenceData reference,
+    public static async Task<OutgoingMessages> Handle(IssueCheckpoint message, TransparencyLogs logs, IDocumentSession session, ReferenceData reference,
         Offices offices, TimeProvider clock, CancellationToken ct)
     {
+        var log = logs.For(message.Database);
         if (await log.CheckpointToIssueAsync(ct) is not { } note) return [];
         var (sql, parameters) = log.StoreCheckpoint(note);
         session.QueueSqlCommand(sql, parameters);

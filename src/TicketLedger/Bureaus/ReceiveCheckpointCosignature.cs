@@ -1,4 +1,3 @@
-using Marten;
 using TicketLedger.Audit;
 using TicketLedger.Transparency;
 
@@ -10,19 +9,19 @@ namespace TicketLedger.Bureaus;
 /// </summary>
 public static class ReceiveCheckpointCosignatureHandler
 {
-    public static async Task Handle(CheckpointCosigned message, TransparencyLog log, WitnessKeys witnesses, IDocumentSession session, CancellationToken ct)
+    public static async Task Handle(CheckpointCosigned message, TransparencyLogs logs, WitnessKeys witnesses, CancellationToken ct)
     {
         var witness = witnesses.Named(message.Witness) ?? throw new BureauMessageRejected($"'{message.Witness}' is not a configured witness (Audit:Witnesses).");
         var checkpoint = Parse(message);
-        if (checkpoint.Origin != log.PublicKey.Name || !await log.IssuedAsync(checkpoint, ct))
+        // The origin names the log, and so the database it lives in.
+        if (logs.WithOrigin(checkpoint.Origin) is not { } log || !await log.IssuedAsync(checkpoint, ct))
             throw new BureauMessageRejected($"This log issued no checkpoint of size {message.TreeSize} with root {message.RootHash}.");
 
         var cosignature = new NoteSignature(witness.Name, Decode(message.Signature));
         if (witness.Cosigned(new SignedNote(checkpoint.Body, [cosignature])) is null)
             throw new BureauMessageRejected($"The signature is not {witness.Name}'s cosignature of that checkpoint.");
 
-        var (sql, parameters) = log.StoreCosignature(checkpoint, cosignature);
-        session.QueueSqlCommand(sql, parameters);
+        await log.StoreCosignatureAsync(checkpoint, cosignature, ct);
     }
 
     private static Checkpoint Parse(CheckpointCosigned message)

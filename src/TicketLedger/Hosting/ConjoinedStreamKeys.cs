@@ -6,11 +6,15 @@ namespace TicketLedger.Hosting;
 /// Re-keys the stream table of a store written before offices (streams keyed by id alone) to the conjoined layout
 /// (tenant and id), before Marten's own migration runs. Weasel's migration of that change adds the events' new
 /// foreign key twice and fails ("constraint fkey_mt_events_stream_id_tenant_id already exists"), so a store from a
-/// single-office build could not start. Runs before Marten's migration; afterwards it finds nothing to do.
+/// single-office build could not start. Runs before Marten's migration, on every database holding offices; afterwards
+/// it finds nothing to do.
 /// </summary>
-public sealed class ConjoinedStreamKeys(string connectionString) : IHostedService
+public sealed class ConjoinedStreamKeys(IReadOnlyList<string> connectionStrings) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => ApplyAsync(new NpgsqlConnection(connectionString), cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var connectionString in connectionStrings) await ApplyAsync(new NpgsqlConnection(connectionString), cancellationToken);
+    }
 
     /// <summary>For the commands that migrate the store without starting the host's services (`ledger`).</summary>
     public static async Task ApplyAsync(NpgsqlConnection unopened, CancellationToken cancellationToken)

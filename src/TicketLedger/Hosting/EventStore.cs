@@ -21,10 +21,14 @@ public static class EventStore
     public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder, Action<StoreOptions> configureAreas)
     {
         var connectionString = builder.ResolveConnectionString();
+        var offices = OfficeHosting.Of(builder);
+        var connectionStrings = offices.Databases.ToDictionary(name => name,
+            name => name == Office.MainDatabase ? connectionString : builder.Configuration.GetConnectionString(name)!);
 
         builder.Services.AddMarten(opts =>
             {
-                opts.Connection(connectionString);
+                if (offices.SpreadOverDatabases) opts.SpreadOverDatabases(offices, connectionStrings, connectionString);
+                else opts.Connection(connectionString);
                 opts.DatabaseSchemaName = Schema;
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 opts.Events.StreamIdentity = StreamIdentity.AsGuid;
@@ -42,10 +46,15 @@ public static class EventStore
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             // Wolverine, not Marten, decides where each async projection runs: on exactly one node of however many
-            // share the database, and on another when that one dies (docs/nodes.md).
-            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true);
+            // share the database, and on another when that one dies (docs/nodes.md). Its own tables (nodes, leadership,
+            // the outbox of messages sent outside any office) live in the main database.
+            .IntegrateWithWolverine(wolverine =>
+            {
+                wolverine.UseWolverineManagedEventSubscriptionDistribution = true;
+                if (offices.SpreadOverDatabases) wolverine.MainDatabaseConnectionString = connectionString;
+            });
         // Ahead of every hosted service, Marten's schema migration included (Marten puts its own first).
-        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(new ConjoinedStreamKeys(connectionString)));
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(new ConjoinedStreamKeys(connectionStrings.Values.ToList())));
 
         builder.Services.CritterStackDefaults(x =>
         {
@@ -69,6 +78,27 @@ public static class EventStore
             opts.UseNodeHealthSettings();
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Marten's database per tenant group: each database holds its offices, conjoined within it. Sessions are routed by
+    /// office; the main database is Marten's default, which only Wolverine's own storage uses (docs/nodes.md).
+    /// </summary>
+    private static void SpreadOverDatabases(
+        this StoreOptions opts, Offices offices, IReadOnlyDictionary<string, string> connectionStrings, string mainConnectionString)
+    {
+        opts.MultiTenantedDatabases(databases =>
+        {
+            foreach (var (name, cs) in connectionStrings)
+            {
+                var codes = offices.All.Where(o => o.Database == name).Select(o => o.Code).ToArray();
+                var database = databases.AddMultipleTenantDatabase(cs, OfficeDatabases.Identifier(name)).ForTenants(codes);
+                if (name == Office.MainDatabase) database.AsDefault();
+            }
+            // The main database is Marten's default even when it holds no office: Wolverine's own tables live there.
+            if (!connectionStrings.ContainsKey(Office.MainDatabase))
+                databases.AddMultipleTenantDatabase(mainConnectionString, OfficeDatabases.Identifier(Office.MainDatabase)).ForTenants().AsDefault();
+        });
     }
 
     /// <summary>ConnectionStrings:Marten when set; otherwise the embedded cluster, started now and stopped with the host.</summary>

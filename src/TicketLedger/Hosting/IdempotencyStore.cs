@@ -8,9 +8,10 @@ namespace TicketLedger.Hosting;
 /// <see cref="IdempotencyClaimListener"/> in the command's transaction; this class writes nothing while a request runs,
 /// except the outcome of an endpoint whose outcome is only known after it committed (neither <see cref="Created"/> nor
 /// `[EmptyResponse]`), which is recorded right after.
+/// The claims of an office live in its database, beside the command they guard.
 /// </summary>
 public sealed class IdempotencyStore(
-    IDocumentStore store, IdempotencyOptions options, Offices offices, TimeProvider clock, ILogger<IdempotencyStore> logger)
+    IDocumentStore store, OfficeDatabases databases, IdempotencyOptions options, Offices offices, TimeProvider clock, ILogger<IdempotencyStore> logger)
 {
     private string Table => $"{store.Options.DatabaseSchemaName}.{Idempotency.TableName}";
 
@@ -21,13 +22,15 @@ public sealed class IdempotencyStore(
             await Problems.Write(context, 400, "Bad Request", $"{Idempotency.Header} must be 1 to {Idempotency.MaxKeyLength} characters.");
             return;
         }
-        var caller = Idempotency.Scope(context.User.Identity!.Name ?? "", CurrentOffice.Of(context), offices);
+        var office = CurrentOffice.Of(context);
+        var caller = Idempotency.Scope(context.User.Identity!.Name ?? "", office, offices);
+        var database = office?.Database ?? databases.Default;
         var body = await ReadBodyAsync(context.Request);
         var fingerprint = Idempotency.Fingerprint(context.Request, body);
         var ct = context.RequestAborted;
         var now = clock.GetUtcNow();
 
-        if (await FindAsync(caller, key, now, ct) is { } earlier)
+        if (await FindAsync(database, caller, key, now, ct) is { } earlier)
         {
             await AnswerRepeatAsync(context, earlier, fingerprint, ct);
             return;
@@ -46,7 +49,7 @@ public sealed class IdempotencyStore(
             // A concurrent request with the same key committed first; this one rolled back. Answer as a repeat.
             context.Response.Body = original;
             context.Response.Clear();
-            if (await FindAsync(caller, key, now, CancellationToken.None) is { } winner) await AnswerRepeatAsync(context, winner, fingerprint, ct);
+            if (await FindAsync(database, caller, key, now, CancellationToken.None) is { } winner) await AnswerRepeatAsync(context, winner, fingerprint, ct);
             else await Problems.Write(context, 409, "Conflict", "A request with this Idempotency-Key was just processed; send it again.");
             return;
         }
@@ -56,7 +59,7 @@ public sealed class IdempotencyStore(
         }
 
         if (claim is { Written: true, Status: null } && context.Response.StatusCode is >= 200 and < 300)
-            await RecordLateOutcomeAsync(claim, context.Response, captured.ToArray());
+            await RecordLateOutcomeAsync(database, claim, context.Response, captured.ToArray());
         captured.Position = 0;
         await captured.CopyToAsync(original, ct);
     }
@@ -64,10 +67,15 @@ public sealed class IdempotencyStore(
     /// <summary>Deletes keys past retention; returns how many.</summary>
     public async Task<int> PurgeExpiredAsync(CancellationToken ct)
     {
-        await using var connection = await OpenAsync(ct);
-        await using var command = new NpgsqlCommand($"delete from {Table} where created_at < @cutoff", connection);
-        command.Parameters.AddWithValue("cutoff", clock.GetUtcNow() - options.Retention);
-        return await command.ExecuteNonQueryAsync(ct);
+        var purged = 0;
+        foreach (var database in databases.Names)
+        {
+            await using var connection = await OpenAsync(database, ct);
+            await using var command = new NpgsqlCommand($"delete from {Table} where created_at < @cutoff", connection);
+            command.Parameters.AddWithValue("cutoff", clock.GetUtcNow() - options.Retention);
+            purged += await command.ExecuteNonQueryAsync(ct);
+        }
+        return purged;
     }
 
     private static bool IsKeyTakenMeanwhile(Exception e)
@@ -77,9 +85,9 @@ public sealed class IdempotencyStore(
         return false;
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    private async Task<NpgsqlConnection> OpenAsync(string database, CancellationToken ct)
     {
-        var connection = store.Storage.Database.CreateConnection();
+        var connection = (await databases.DatabaseAsync(database)).CreateConnection();
         await connection.OpenAsync(ct);
         return connection;
     }
@@ -95,9 +103,9 @@ public sealed class IdempotencyStore(
 
     private sealed record Outcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body);
 
-    private async Task<Outcome?> FindAsync(string caller, string key, DateTimeOffset now, CancellationToken ct)
+    private async Task<Outcome?> FindAsync(string database, string caller, string key, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await OpenAsync(ct);
+        await using var connection = await OpenAsync(database, ct);
         await using var command = new NpgsqlCommand(
             $"select request_hash, status, location, content_type, body from {Table} where caller = @caller and key = @key and created_at >= @cutoff",
             connection);
@@ -132,11 +140,11 @@ public sealed class IdempotencyStore(
         if (earlier.Body is not null) await context.Response.Body.WriteAsync(earlier.Body, ct);
     }
 
-    private async Task RecordLateOutcomeAsync(IdempotencyClaim claim, HttpResponse response, byte[] body)
+    private async Task RecordLateOutcomeAsync(string database, IdempotencyClaim claim, HttpResponse response, byte[] body)
     {
         try
         {
-            await using var connection = await OpenAsync(CancellationToken.None);
+            await using var connection = await OpenAsync(database, CancellationToken.None);
             await using var command = new NpgsqlCommand(
                 $"update {Table} set status = @status, location = @location, content_type = @type, body = @body where caller = @caller and key = @key",
                 connection);

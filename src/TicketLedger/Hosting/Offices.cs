@@ -34,6 +34,12 @@ public sealed partial class Offices
 
     public bool AreSeveral => All.Count > 1;
 
+    /// <summary>
+    /// Whether any office lives outside the main database: then Marten routes each office's sessions to its database;
+    /// otherwise there is the one database, configured as it always was.
+    /// </summary>
+    public bool SpreadOverDatabases => All.Any(o => o.Database != Office.MainDatabase);
+
     /// <summary>The connection string names holding offices, the main one first when it holds any.</summary>
     public IReadOnlyList<string> Databases => All.Select(o => o.Database).Distinct().OrderBy(d => d == Office.MainDatabase ? 0 : 1).ToList();
 
@@ -112,6 +118,7 @@ public static class OfficeHosting
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<CurrentOffice>();
+        builder.Services.AddSingleton<OfficeDatabases>();
         // The office of the request an endpoint serves; message handlers name theirs from the message instead.
         builder.Services.AddScoped(sp => sp.GetRequiredService<CurrentOffice>().Value);
         return builder;

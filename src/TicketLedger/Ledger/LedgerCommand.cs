@@ -43,9 +43,11 @@ public sealed class LedgerCommand : JasperFxAsyncCommand<LedgerInput>
             return false;
         }
         var store = host.Services.GetRequiredService<IDocumentStore>();
-        await ConjoinedStreamKeys.ApplyAsync(store.Storage.Database.CreateConnection(), CancellationToken.None);
+        var database = await host.Services.GetRequiredService<OfficeDatabases>().DatabaseAsync(office.Database);
+        await ConjoinedStreamKeys.ApplyAsync(database.CreateConnection(), CancellationToken.None);
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        using (var daemon = await store.BuildProjectionDaemonAsync())
+        // The office's database has its own daemon: the ledger there is caught up from its own events.
+        using (var daemon = await store.BuildProjectionDaemonAsync(office.Code))
             await daemon.CatchUpAsync(TimeSpan.FromMinutes(5), CancellationToken.None);
 
         await using var scope = host.Services.CreateAsyncScope();

@@ -11,7 +11,7 @@ public static class LedgerModule
     {
         var offices = OfficeHosting.Of(builder);
         builder.Services.ConfigureMarten(store => store.AddLedger(offices));
-        builder.Services.AddScoped<LedgerQuery>();
+        builder.Services.AddSingleton<LedgerQuery>();
         return builder;
     }
 

@@ -10,19 +10,33 @@ public sealed record LedgerReading(Office Office, Counters Counters, LedgerFigur
 /// <summary>
 /// Reads the ledger from the projection's documents, never from the event table: the live totals, the daily
 /// snapshots up to a business date, or the recorded-day buckets plus the last partial day's recordings for `knownAt`.
-/// The documents are district-wide and carry their office, so any number of offices is read in the same round trips
-/// as one.
+/// The documents are district-wide and carry their office, so any number of offices of a database is read in the same
+/// round trips as one; offices on several databases are read from each at once (docs/nodes.md).
 /// </summary>
-public sealed class LedgerQuery(IQuerySession session, TimeProvider clock, AuditChain chain)
+public sealed class LedgerQuery(IDocumentStore store, OfficeDatabases databases, TimeProvider clock, AuditChains chains)
 {
     public async Task<LedgerFigures> Read(Office office, LedgerPoint point, CancellationToken cancellation) =>
         (await Read([office], point, cancellation))[0].Figures;
+
+    /// <summary>The readings in the order of the offices asked for.</summary>
+    public async Task<IReadOnlyList<LedgerReading>> Read(IReadOnlyList<Office> offices, LedgerPoint point, CancellationToken cancellation)
+    {
+        var perDatabase = await Task.WhenAll(databases.Group(offices).Select(async group =>
+        {
+            // The ledger's documents are not tenanted: a session of any office of the database reads all of them.
+            await using var session = store.QuerySession(group.Offices[0].Code);
+            return await Read(session, chains.For(group.Database), group.Offices, point, cancellation);
+        }));
+        var byOffice = perDatabase.SelectMany(r => r).ToDictionary(r => r.Office.Code);
+        return offices.Select(o => byOffice[o.Code]).ToList();
+    }
 
     /// <summary>
     /// One batched round trip for every office's figures, one more for the chain heads that vouch for them. Each office
     /// is read on its own calendar: "as of a date" ends at midnight on its clock, and the live ledger is of its today.
     /// </summary>
-    public async Task<IReadOnlyList<LedgerReading>> Read(IReadOnlyList<Office> offices, LedgerPoint point, CancellationToken cancellation)
+    private async Task<IReadOnlyList<LedgerReading>> Read(
+        IQuerySession session, AuditChain chain, IReadOnlyList<Office> offices, LedgerPoint point, CancellationToken cancellation)
     {
         var (asOf, knownAt) = point;
         var now = clock.GetUtcNow();
@@ -84,7 +98,7 @@ public sealed class LedgerQuery(IQuerySession session, TimeProvider clock, Audit
         foreach (var (_, changes) in item.Changes.Where(c => c.Key <= byCode[recording.Office].Day))
             counters[recording.Office].AddAll(changes);
 
-        var heads = await ChainHeads(stored.Values, cancellation);
+        var heads = await ChainHeads(chain, stored.Values, cancellation);
         var readings = new List<LedgerReading>(targets.Count);
         foreach (var (t, first) in targets.Zip(firstResumed))
         {
@@ -98,7 +112,7 @@ public sealed class LedgerQuery(IQuerySession session, TimeProvider clock, Audit
     }
 
     /// <summary>An office's own ledger asks for one head, which the chain answers from memory while no event arrives.</summary>
-    private async Task<IReadOnlyDictionary<long, ChainHead>> ChainHeads(IEnumerable<LedgerTotals> totals, CancellationToken cancellation)
+    private static async Task<IReadOnlyDictionary<long, ChainHead>> ChainHeads(AuditChain chain, IEnumerable<LedgerTotals> totals, CancellationToken cancellation)
     {
         var read = totals.ToList();
         if (read.Count != 1) return await chain.SealedHeadsAtOrBelowAsync(read.Select(t => t.LastSequence).ToList(), cancellation);

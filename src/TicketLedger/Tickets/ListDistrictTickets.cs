@@ -9,7 +9,8 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// The tickets of every office the key may use, or of one of them (`office=`), filtered and paged as an office's own
-/// list, newest first, each with its office and its times on that office's clock (docs/ledger.md, "The district").
+/// list, newest first, each with its office and its times on that office's clock (docs/ledger.md, "The district"), from
+/// every database those offices live in (docs/nodes.md).
 /// </summary>
 public static class ListDistrictTicketsEndpoint
 {
@@ -34,23 +35,41 @@ public static class ListDistrictTicketsEndpoint
     [ProducesResponseType<TicketPage>(200)]
     public static async Task<IResult> Get(
         string? office, string? status, string? category, string? department, string? subjectId, string? overdue, string? page, string? pageSize,
-        IQuerySession session, Offices offices, TimeProvider clock, HttpContext context, CancellationToken ct)
+        IDocumentStore store, OfficeDatabases databases, Offices offices, TimeProvider clock, HttpContext context, CancellationToken ct)
     {
         var query = new QueryValues();
         var filter = TicketFilter.From(query, status, category, department, subjectId, overdue, page, pageSize);
         if (query.Invalid) return query.Result();
 
         var named = QueryValues.Text(office);
-        var codes = DistrictAccess.OfficesOf(context.User, offices).Select(o => o.Code).Where(code => named is null || code == named).ToArray();
+        var chosen = DistrictAccess.OfficesOf(context.User, offices).Where(o => named is null || o.Code == named).ToList();
         var now = clock.GetUtcNow();
-        // Ticket views are tenanted: naming the tenants is what lets this one query read several offices, and only these.
-        var inOffices = session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes));
-        var (tickets, total) = await filter.Read(filter.Apply(inOffices, context.User, now), async (ids, token) =>
+        var sources = new List<TicketFilter.Source>();
+        var sessions = new List<IQuerySession>();
+        try
         {
-            var page = ids.ToArray();
-            return await session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes) && page.Contains(t.Id)).ToListAsync(token);
-        }, ct);
-        var items = tickets.Select(t => TicketResponse.From(t, offices.ClockOf(t.Office), now)).ToList();
-        return Results.Ok(new TicketPage(items, filter.Page, filter.PageSize, total));
+            foreach (var (_, inDatabase) in databases.Group(chosen))
+            {
+                // Ticket views are tenanted: naming the tenants is what lets one query read several offices of a
+                // database, and only these; a session of one of them opens on their database.
+                var codes = inDatabase.Select(o => o.Code).ToArray();
+                var session = store.QuerySession(codes[0]);
+                sessions.Add(session);
+                sources.Add(new TicketFilter.Source(
+                    filter.Apply(session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes)), context.User, now),
+                    async (ids, token) =>
+                    {
+                        var page = ids.ToArray();
+                        return await session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes) && page.Contains(t.Id)).ToListAsync(token);
+                    }));
+            }
+            var (tickets, total) = await filter.Read(sources, ct);
+            var items = tickets.Select(t => TicketResponse.From(t, offices.ClockOf(t.Office), now)).ToList();
+            return Results.Ok(new TicketPage(items, filter.Page, filter.PageSize, total));
+        }
+        finally
+        {
+            foreach (var session in sessions) await session.DisposeAsync();
+        }
     }
 }

@@ -20,8 +20,9 @@ public static class TicketEvidenceEndpoint
     [Authorize(Policy = Policies.Audit), Tags("audit")]
     [ProducesResponseType<EvidenceBundle>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
-    public static async Task<IResult> Get(Guid id, Office office, TransparencyLog log, IMessageBus bus, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, Office office, TransparencyLogs logs, IMessageBus bus, CancellationToken ct)
     {
+        var log = logs.For(office);
         var events = await log.StreamLeavesAsync(office.Code, id, ct);
         if (events.Count == 0 || events[0].Leaf.Type != RaisedType) return Results.Problem(TicketAccess.NotFound(id));
 

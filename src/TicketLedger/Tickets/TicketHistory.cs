@@ -28,9 +28,9 @@ public static class TicketHistoryEndpoint
     [WolverineGet("/api/tickets/{id}/history", OperationId = "GetTicketHistory", Summary = "Every event of a ticket with its times, actor, correlation id and hash")]
     [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [Microsoft.AspNetCore.Mvc.ProducesResponseType<TicketHistory>(200)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, Office office, AuditChain chain, HttpContext context, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, IQuerySession session, Office office, AuditChains chains, HttpContext context, CancellationToken ct)
     {
-        var history = await Load(id, session, office, chain, context, ct);
+        var history = await Load(id, session, office, chains.For(office), context, ct);
         return history is null ? Results.Problem(TicketAccess.NotFound(id)) : Results.Ok(history);
     }
 
@@ -42,9 +42,9 @@ public static class TicketHistoryEndpoint
     [Tags("tickets"), Authorize(Policy = Policies.ReadTickets)]
     [Microsoft.AspNetCore.Mvc.Produces("text/csv")]
     public static async Task<IResult> GetCsv(
-        Guid id, IQuerySession session, Office office, AuditChain chain, IOptions<JsonOptions> json, HttpContext context, CancellationToken ct)
+        Guid id, IQuerySession session, Office office, AuditChains chains, IOptions<JsonOptions> json, HttpContext context, CancellationToken ct)
     {
-        var history = await Load(id, session, office, chain, context, ct);
+        var history = await Load(id, session, office, chains.For(office), context, ct);
         if (history is null) return Results.Problem(TicketAccess.NotFound(id));
 
         var text = new StringBuilder("sequence,version,type,recordedAt,occurredAt,actor,correlationId,causationId,hash,data,office\r\n");

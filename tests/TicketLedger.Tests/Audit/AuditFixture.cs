@@ -32,7 +32,7 @@ public abstract class AuditTest(AuditFixture fixture) : IAsyncLifetime
 {
     protected IAlbaHost Host => fixture.Host;
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
-    protected AuditChain Chain => Host.Services.GetRequiredService<AuditChain>();
+    protected AuditChain Chain => Host.Services.GetRequiredService<AuditChains>().Default;
 
     public Task InitializeAsync() => fixture.ResetAsync();
 

@@ -42,7 +42,7 @@ public abstract class LogTest(LogFixture fixture) : IAsyncLifetime
 {
     protected IAlbaHost Host => fixture.Host;
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
-    protected TransparencyLog Log => Host.Services.GetRequiredService<TransparencyLog>();
+    protected TransparencyLog Log => Host.Services.GetRequiredService<TransparencyLogs>().Default;
 
     public Task InitializeAsync() => fixture.ResetAsync();
 

@@ -13,7 +13,7 @@ public sealed class rewriting_logged_history(LogFixture fixture) : LogTest(fixtu
 {
     private const string S = "ticketledger";
 
-    private AuditChain Chain => Host.Services.GetRequiredService<AuditChain>();
+    private AuditChain Chain => Host.Services.GetRequiredService<AuditChains>().Default;
 
     private async Task<Guid> ResolvedTicketAsync()
     {

@@ -36,7 +36,7 @@ public sealed class witnessing_checkpoints(LogFixture fixture) : LogTest(fixture
         await Host.GivenTicket();
         await Log.AppendLeavesAsync();
 
-        var tracked = await Host.TrackActivity().Timeout(Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint());
+        var tracked = await Host.TrackActivity().Timeout(Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint(TicketLedger.Hosting.Office.MainDatabase));
         var published = tracked.Sent.MessagesOf<CheckpointPublished>().ToList();
         Assert.Equal(["jfj-gxc", "rsj", "scjgj", "zjj"], published.Select(p => p.Bureau).Order());
         var envelope = tracked.Sent.Envelopes().First(e => e.Message is CheckpointPublished { Bureau: "rsj" });
@@ -47,7 +47,7 @@ public sealed class witnessing_checkpoints(LogFixture fixture) : LogTest(fixture
         Assert.True(SignedNote.TryParse(message.Checkpoint, out var note) && LogFixture.Office.Verifier.Signed(note));
         Assert.Equal($"{message.Origin}\n{message.TreeSize}\n{message.RootHash}\n", note.Body);
 
-        var again = await Host.TrackActivity().Timeout(Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint());
+        var again = await Host.TrackActivity().Timeout(Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint(TicketLedger.Hosting.Office.MainDatabase));
         Assert.Empty(again.Sent.MessagesOf<CheckpointPublished>());
     }
 

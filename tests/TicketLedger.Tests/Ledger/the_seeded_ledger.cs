@@ -163,7 +163,7 @@ public sealed class the_seeded_ledger(SeededFixture fixture)
     [Fact]
     public async Task the_ledger_names_the_events_and_chain_hash_it_was_computed_from()
     {
-        await Host.Services.GetRequiredService<TicketLedger.Audit.AuditChain>().SealAsync();
+        await Host.Services.GetRequiredService<TicketLedger.Audit.AuditChains>().Default.SealAsync();
         var provenance = (await Get("/api/ledger"))["provenance"]!;
         var lastSequence = provenance["lastSequence"]!.GetValue<long>();
         var chainSequence = provenance["chainSequence"]!.GetValue<long>();

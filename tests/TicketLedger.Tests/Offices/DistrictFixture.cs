@@ -53,7 +53,10 @@ public sealed class DistrictFixture : AppFixture
 
     protected override string DatabaseName => "tl_district";
 
-    protected override void Configure(IWebHostBuilder builder)
+    protected override void Configure(IWebHostBuilder builder) => ConfigureDistrict(builder, Clock);
+
+    /// <summary>The three offices, the district's keys and the movable clock, for any host of this district.</summary>
+    public static void ConfigureDistrict(IWebHostBuilder builder, ShiftedClock clock)
     {
         var offices = new[] { (Yinhe, "银河办事处", "Asia/Shanghai"), (Gangqu, "港区办事处", "Asia/Shanghai"), (Kashi, "喀什办事处", "Asia/Urumqi") };
         foreach (var (i, (code, name, zone)) in offices.Index())
@@ -76,7 +79,7 @@ public sealed class DistrictFixture : AppFixture
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<TimeProvider>(clock);
         });
     }
 

@@ -74,7 +74,7 @@ public sealed class DistrictScenarios(IAlbaHost host)
     public async Task Settle()
     {
         await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        await host.Services.GetRequiredService<AuditChain>().SealAsync();
+        foreach (var chain in host.Services.GetRequiredService<AuditChains>().All) await chain.SealAsync();
     }
 
     public async Task<JsonElement> Get(string url, string key = Keys.Auditor, string? office = null)

@@ -175,9 +175,9 @@ public sealed class bureaus_serving_a_district(DistrictFixture fixture) : Distri
     public async Task a_checkpoint_of_the_districts_one_log_names_the_office_the_log_is_named_after()
     {
         await Host.GivenTicketIn(Kashi);
-        await Host.Services.GetRequiredService<TransparencyLog>().AppendLeavesAsync();
+        await Host.Services.GetRequiredService<TransparencyLogs>().Default.AppendLeavesAsync();
 
-        var tracked = await Host.TrackActivity().Timeout(BureauScenarios.Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint());
+        var tracked = await Host.TrackActivity().Timeout(BureauScenarios.Timeout).InvokeMessageAndWaitAsync(new IssueCheckpoint(TicketLedger.Hosting.Office.MainDatabase));
 
         var published = tracked.Sent.MessagesOf<CheckpointPublished>().ToList();
         Assert.Equal(["jfj-gxc", "rsj", "scjgj", "zjj"], published.Select(p => p.Bureau).Order());

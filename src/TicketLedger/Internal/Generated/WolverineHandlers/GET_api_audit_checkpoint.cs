@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using TicketLedger.Audit;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 using Wolverine.Runtime;
 
@@ -14,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_audit_checkpoint : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Audit.TransparencyLogs _transparencyLogs;
+        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_audit_checkpoint(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_audit_checkpoint(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLogs transparencyLogs, TicketLedger.Hosting.OfficeDatabases officeDatabases, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _transparencyLog = transparencyLog;
+            _transparencyLogs = transparencyLogs;
+            _officeDatabases = officeDatabases;
             _wolverineRuntime = wolverineRuntime;
         }
 
@@ -31,9 +34,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Audit.LogEndpoints").SetTag("http.route", "/api/audit/checkpoint").SetTag("http.request.method", "GET");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            var database = httpContext.Request.Query["database"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Audit.LogEndpoints.Checkpoint(_transparencyLog, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Audit.LogEndpoints.Checkpoint(database, _transparencyLogs, _officeDatabases, messageContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using TicketLedger.Audit;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
@@ -13,20 +14,23 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_audit_digest : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly TicketLedger.Audit.AuditChain _auditChain;
+        private readonly TicketLedger.Audit.AuditChains _auditChains;
+        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
 
-        public GET_api_audit_digest(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.AuditChain auditChain) : base(wolverineHttpOptions)
+        public GET_api_audit_digest(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.AuditChains auditChains, TicketLedger.Hosting.OfficeDatabases officeDatabases) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _auditChain = auditChain;
+            _auditChains = auditChains;
+            _officeDatabases = officeDatabases;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Audit.AuditEndpoints").SetTag("http.route", "/api/audit/digest").SetTag("http.request.method", "GET");
+            var database = httpContext.Request.Query["database"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Audit.AuditEndpoints.Digest(_auditChain, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Audit.AuditEndpoints.Digest(database, _auditChains, _officeDatabases, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

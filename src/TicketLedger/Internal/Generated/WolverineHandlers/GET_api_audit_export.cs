@@ -14,13 +14,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_audit_export : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Audit.TransparencyLogs _transparencyLogs;
+        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
         private readonly TicketLedger.Hosting.Offices _offices;
 
-        public GET_api_audit_export(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog, TicketLedger.Hosting.Offices offices) : base(wolverineHttpOptions)
+        public GET_api_audit_export(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLogs transparencyLogs, TicketLedger.Hosting.OfficeDatabases officeDatabases, TicketLedger.Hosting.Offices offices) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _transparencyLog = transparencyLog;
+            _transparencyLogs = transparencyLogs;
+            _officeDatabases = officeDatabases;
             _offices = offices;
         }
 
@@ -40,9 +42,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var database = httpContext.Request.Query["database"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Audit.LogEndpoints.Export(size, _transparencyLog, httpContext.User, _offices, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Audit.LogEndpoints.Export(size, database, _transparencyLogs, _officeDatabases, httpContext.User, _offices, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

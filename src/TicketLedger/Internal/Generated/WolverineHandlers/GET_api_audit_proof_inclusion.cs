@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using TicketLedger.Audit;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
@@ -13,12 +14,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_audit_proof_inclusion : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Audit.TransparencyLogs _transparencyLogs;
+        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
 
-        public GET_api_audit_proof_inclusion(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog) : base(wolverineHttpOptions)
+        public GET_api_audit_proof_inclusion(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLogs transparencyLogs, TicketLedger.Hosting.OfficeDatabases officeDatabases) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _transparencyLog = transparencyLog;
+            _transparencyLogs = transparencyLogs;
+            _officeDatabases = officeDatabases;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -50,9 +53,10 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var database = httpContext.Request.Query["database"];
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Audit.LogEndpoints.Inclusion(index, size, _transparencyLog, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Audit.LogEndpoints.Inclusion(index, size, database, _transparencyLogs, _officeDatabases, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

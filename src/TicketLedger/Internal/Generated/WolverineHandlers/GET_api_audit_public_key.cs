@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
 using TicketLedger.Audit;
+using TicketLedger.Hosting;
 using Wolverine.Http;
 
 namespace Internal.Generated.WolverineHandlers
@@ -13,23 +14,25 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_audit_public_key : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Audit.TransparencyLogs _transparencyLogs;
+        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
 
-        public GET_api_audit_public_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLog transparencyLog) : base(wolverineHttpOptions)
+        public GET_api_audit_public_key(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Audit.TransparencyLogs transparencyLogs, TicketLedger.Hosting.OfficeDatabases officeDatabases) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _transparencyLog = transparencyLog;
+            _transparencyLogs = transparencyLogs;
+            _officeDatabases = officeDatabases;
         }
 
-        public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        public override System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Audit.LogEndpoints").SetTag("http.route", "/api/audit/public-key").SetTag("http.request.method", "GET");
+            var database = httpContext.Request.Query["database"];
             
             // The actual HTTP request handler execution
-            var publicKeyDocument_response = TicketLedger.Audit.LogEndpoints.PublicKey(_transparencyLog);
+            var result = TicketLedger.Audit.LogEndpoints.PublicKey(database, _transparencyLogs, _officeDatabases);
 
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, publicKeyDocument_response, 404);
+            return result.ExecuteAsync(httpContext);
         }
     }
 

@@ -3,11 +3,9 @@
 using Microsoft.AspNetCore.Routing;
 using System;
 using System.Linq;
-using TicketLedger.Audit;
 using TicketLedger.Hosting;
+using TicketLedger.Ledger;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,30 +14,18 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_district_ledger : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly System.TimeProvider _timeProvider;
-        private readonly TicketLedger.Audit.AuditChain _auditChain;
         private readonly TicketLedger.Hosting.Offices _offices;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly TicketLedger.Ledger.LedgerQuery _ledgerQuery;
 
-        public GET_api_district_ledger(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.TimeProvider timeProvider, TicketLedger.Audit.AuditChain auditChain, TicketLedger.Hosting.Offices offices, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_district_ledger(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, TicketLedger.Hosting.Offices offices, TicketLedger.Ledger.LedgerQuery ledgerQuery) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _timeProvider = timeProvider;
-            _auditChain = auditChain;
             _offices = offices;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
+            _ledgerQuery = ledgerQuery;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            var ledgerQuery = new TicketLedger.Ledger.LedgerQuery(((Marten.IQuerySession)documentSession), _timeProvider, _auditChain);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Ledger.GetDistrictLedgerEndpoint").SetTag("http.route", "/api/district/ledger").SetTag("http.request.method", "GET");
             var asOf = httpContext.Request.Query["asOf"];
             var knownAt = httpContext.Request.Query["knownAt"];
@@ -53,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var districtLedger_response = await TicketLedger.Ledger.GetDistrictLedgerEndpoint.Get(asOf, knownAt, ledgerQuery, _offices, httpContext.User, httpContext.RequestAborted).ConfigureAwait(false);
+            var districtLedger_response = await TicketLedger.Ledger.GetDistrictLedgerEndpoint.Get(asOf, knownAt, _ledgerQuery, _offices, httpContext.User, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, districtLedger_response, 404);

@@ -13,15 +13,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class IssueCheckpointHandler352024643 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly System.TimeProvider _timeProvider;
-        private readonly TicketLedger.Audit.TransparencyLog _transparencyLog;
+        private readonly TicketLedger.Audit.TransparencyLogs _transparencyLogs;
         private readonly TicketLedger.Hosting.Offices _offices;
         private readonly TicketLedger.Reference.ReferenceData _referenceData;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public IssueCheckpointHandler352024643(System.TimeProvider timeProvider, TicketLedger.Audit.TransparencyLog transparencyLog, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public IssueCheckpointHandler352024643(System.TimeProvider timeProvider, TicketLedger.Audit.TransparencyLogs transparencyLogs, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _timeProvider = timeProvider;
-            _transparencyLog = transparencyLog;
+            _transparencyLogs = transparencyLogs;
             _offices = offices;
             _referenceData = referenceData;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "TicketLedger.Bureaus.IssueCheckpointHandler");
             
             // The actual message execution
-            var outgoing1 = await TicketLedger.Bureaus.IssueCheckpointHandler.Handle(issueCheckpoint, _transparencyLog, documentSession, _referenceData, _offices, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await TicketLedger.Bureaus.IssueCheckpointHandler.Handle(issueCheckpoint, _transparencyLogs, documentSession, _referenceData, _offices, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
