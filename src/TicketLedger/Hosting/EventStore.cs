@@ -87,6 +87,7 @@ public static class EventStore
     private static void SpreadOverDatabases(
         this StoreOptions opts, Offices offices, IReadOnlyDictionary<string, string> connectionStrings, string mainConnectionString)
     {
+        RequireDistinctDatabases(connectionStrings);
         opts.MultiTenantedDatabases(databases =>
         {
             foreach (var (name, cs) in connectionStrings)
@@ -99,6 +100,20 @@ public static class EventStore
             if (!connectionStrings.ContainsKey(Office.MainDatabase))
                 databases.AddMultipleTenantDatabase(mainConnectionString, OfficeDatabases.Identifier(Office.MainDatabase)).ForTenants().AsDefault();
         });
+    }
+
+    /// <summary>
+    /// Wolverine names a database's projection agents by host and database name only: two databases of the same name on
+    /// one host (another port) would share agents, and one of them would never be projected.
+    /// </summary>
+    private static void RequireDistinctDatabases(IReadOnlyDictionary<string, string> connectionStrings)
+    {
+        var clashes = connectionStrings
+            .GroupBy(c => { var b = new Npgsql.NpgsqlConnectionStringBuilder(c.Value); return $"{b.Host?.ToLowerInvariant()}/{b.Database}"; })
+            .Where(g => g.Count() > 1).ToList();
+        if (clashes.Count > 0)
+            throw new InvalidOperationException("Each database holding offices needs its own host or database name: " + string.Join("; ",
+                clashes.Select(g => $"ConnectionStrings:{string.Join(" and ConnectionStrings:", g.Select(c => c.Key))} are both {g.Key}")));
     }
 
     /// <summary>ConnectionStrings:Marten when set; otherwise the embedded cluster, started now and stopped with the host.</summary>

@@ -147,6 +147,27 @@ public sealed class offices_on_two_databases(SplitDistrictFixture fixture) : Spl
     }
 
     [Fact]
+    public async Task a_rebuild_recounts_every_database_and_both_ledgers_keep_moving_after_it()
+    {
+        foreach (var office in new[] { Yinhe, Kashi }) await Given.Raise(office, await Given.Enterprise(office), Beijing("2020-02-12"));
+        await Given.Settle();
+
+        await Host.Scenario(x =>
+        {
+            x.Post.Url("/api/admin/projections/rebuild");
+            x.WithKey(Keys.Admin);
+        });
+        foreach (var office in new[] { Yinhe, Kashi }) Assert.Equal(1, await Raised(office));
+
+        foreach (var office in new[] { Yinhe, Kashi }) await Given.Raise(office, await Given.Enterprise(office), Beijing("2020-02-13"));
+        await Given.Settle();
+        foreach (var office in new[] { Yinhe, Kashi }) Assert.Equal(2, await Raised(office));
+
+        async Task<int> Raised(string office) =>
+            (await Given.Get("/api/ledger", office: office)).GetProperty("tickets").GetProperty("raised").GetInt32();
+    }
+
+    [Fact]
     public async Task ready_names_each_database_and_its_offices()
     {
         var ready = (await Host.Scenario(x => x.Get.Url("/health/ready"))).Json();

@@ -71,4 +71,40 @@ public sealed class configuring_offices
         }));
         Assert.Contains(message, error.ToString());
     }
+
+    [Fact]
+    public void an_office_database_must_name_a_connection_string()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            From(("Offices:0:Code", "yinhe"), ("Offices:1:Code", "kashi"), ("Offices:1:Database", "East")));
+        Assert.Contains("Offices:1:Database 'East' names no connection string (set ConnectionStrings:East)", error.Message);
+    }
+
+    [Fact]
+    public void offices_list_their_databases_the_main_one_first()
+    {
+        var offices = From(("Offices:0:Code", "kashi"), ("Offices:0:Database", "East"), ("Offices:1:Code", "yinhe"),
+            ("ConnectionStrings:East", "Host=east;Database=ticketledger"));
+        Assert.Equal(["Marten", "East"], offices.Databases);
+        Assert.True(offices.SpreadOverDatabases);
+        Assert.False(From(("Offices:0:Code", "yinhe"), ("Offices:1:Code", "gangqu")).SpreadOverDatabases);
+    }
+
+    [Fact]
+    public async Task two_databases_of_one_name_on_one_host_are_refused_at_start()
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        var connectionString = TestDatabase.ConnectionStringFor("tl_district_start");
+        // The same database on another port: Wolverine would give both databases' projections one agent.
+        var otherPort = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Port = 1 }.ConnectionString;
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AlbaHost.For<Program>(x =>
+        {
+            x.UseSetting("ConnectionStrings:Marten", connectionString);
+            x.UseSetting("ConnectionStrings:East", otherPort);
+            x.UseSetting("Offices:0:Code", "yinhe");
+            x.UseSetting("Offices:1:Code", "kashi");
+            x.UseSetting("Offices:1:Database", "East");
+        }));
+        Assert.Contains("Each database holding offices needs its own host or database name: ConnectionStrings:Marten and ConnectionStrings:East", error.ToString());
+    }
 }
