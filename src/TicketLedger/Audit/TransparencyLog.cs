@@ -23,6 +23,9 @@ public sealed class TransparencyLog(IDocumentStore store, OfficeDatabases databa
 {
     /// <summary>Serialises leaf writers across processes; distinct from the chain sealer's key.</summary>
     private const long WriterLockKey = 7_424_011_805_772;
+
+    /// <summary>Serialises checkpoint issuers across nodes, so a tree head is signed and announced to the bureaus once.</summary>
+    private const long IssuerLockKey = 7_424_011_805_774;
     private const int AppendBatch = 5_000;
 
     private string S => store.Options.Events.DatabaseSchemaName;
@@ -112,10 +115,22 @@ public sealed class TransparencyLog(IDocumentStore store, OfficeDatabases databa
 
     /// <summary>
     /// Issues a checkpoint when the tree grew, in a session of one of the database's offices: the checkpoint row and the
-    /// messages announcing it then commit together in this database, outbox included.
+    /// messages announcing it then commit together in this database, outbox included. One issuer at a time across the
+    /// nodes (a session-level advisory lock held around the whole invocation): the next finds the head already issued.
     /// </summary>
-    public Task IssueCheckpointAsync(Wolverine.IMessageBus bus, CancellationToken ct = default) =>
-        bus.InvokeForTenantAsync(databases.AnyOfficeIn(database).Code, new IssueCheckpoint(database), ct);
+    public async Task IssueCheckpointAsync(Wolverine.IMessageBus bus, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await ExecuteAsync(connection, $"select pg_advisory_lock({IssuerLockKey})", ct);
+        try
+        {
+            await bus.InvokeForTenantAsync(databases.AnyOfficeIn(database).Code, new IssueCheckpoint(database), ct);
+        }
+        finally
+        {
+            await ExecuteAsync(connection, $"select pg_advisory_unlock({IssuerLockKey})", CancellationToken.None);
+        }
+    }
 
     /// <summary>The tree as stored now: its size and root.</summary>
     public async Task<Checkpoint> TreeHeadAsync(CancellationToken ct = default)

@@ -52,6 +52,19 @@ public sealed class witnessing_checkpoints(LogFixture fixture) : LogTest(fixture
     }
 
     [Fact]
+    public async Task issuers_on_several_nodes_at_once_announce_a_tree_head_once()
+    {
+        await Host.GivenTicket();
+        await Log.AppendLeavesAsync();
+
+        // Each call takes the issuers' lock on a connection of its own, as the writer of each node does.
+        var tracked = await Host.TrackActivity().Timeout(Timeout).ExecuteAndWaitAsync((Func<IMessageContext, Task>)(_ =>
+            Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Log.IssueCheckpointAsync(Host.MessageBus())))));
+
+        Assert.Equal(["jfj-gxc", "rsj", "scjgj", "zjj"], tracked.Sent.MessagesOf<CheckpointPublished>().Select(p => p.Bureau).Order());
+    }
+
+    [Fact]
     public async Task a_witness_cosignature_is_checked_stored_and_served_with_the_checkpoint()
     {
         await Host.GivenTicket();

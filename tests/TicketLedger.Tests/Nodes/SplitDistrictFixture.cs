@@ -45,6 +45,17 @@ public sealed class SplitDistrictFixture : AppFixture
         builder.UseSetting($"ConnectionStrings:{East}", EastConnectionString);
     }
 
+    /// <summary>The district's offices and databases as a process of the service reads them (Development keys may use every office).</summary>
+    public Dictionary<string, string> ProcessSettings() => new()
+    {
+        ["Offices__0__Code"] = DistrictFixture.Yinhe,
+        ["Offices__1__Code"] = DistrictFixture.Gangqu,
+        ["Offices__2__Code"] = DistrictFixture.Kashi,
+        ["Offices__2__TimeZone"] = "Asia/Urumqi",
+        ["Offices__2__Database"] = East,
+        [$"ConnectionStrings__{East}"] = EastConnectionString,
+    };
+
     /// <summary>East stops as a crashed server would, for the rest of the test; <see cref="StartEast"/> brings it back.</summary>
     public void StopEast()
     {

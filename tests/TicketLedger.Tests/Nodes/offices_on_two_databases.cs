@@ -130,6 +130,18 @@ public sealed class offices_on_two_databases(SplitDistrictFixture fixture) : Spl
     }
 
     [Fact]
+    public async Task the_audit_command_verifies_every_database_and_says_whose_chain_each_is()
+    {
+        await Given.Raise(Kashi, await Given.Enterprise(Kashi), Beijing("2020-02-12"));
+        await Given.Raise(Yinhe, await Given.Enterprise(Yinhe), Beijing("2020-02-12"));
+
+        var output = await ServiceProcess.RunToEnd(Fixture.MainConnectionString, Fixture.ProcessSettings(), TimeSpan.FromMinutes(2), "audit", "verify");
+
+        Assert.Contains("Database Marten (offices yinhe, gangqu): VALID: 2 event(s) checked", output);
+        Assert.Contains("Database East (offices kashi): VALID: 2 event(s) checked", output);
+    }
+
+    [Fact]
     public async Task each_database_has_its_own_transparency_log_under_its_own_origin()
     {
         await Given.Raise(Kashi, await Given.Enterprise(Kashi), Beijing("2020-02-12"));
