@@ -30,7 +30,10 @@ public sealed class AuditChain(IDocumentStore store, OfficeDatabases databases, 
 {
     private const int SealBatch = 5_000;
 
-    private ChainHead? _sealedAtSequence;
+    /// <summary>Heads found sealed exactly at a sequence: each office's ledger ends at its own, so one per office is kept.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ChainHead> _sealedAt = new();
+
+    private const int RememberedHeads = 256;
 
     /// <summary>The connection string name of the database.</summary>
     public string Database => database;
@@ -81,18 +84,23 @@ public sealed class AuditChain(IDocumentStore store, OfficeDatabases databases, 
     public async Task<ChainHead?> SealedHeadAtOrBelowAsync(long sequence, CancellationToken ct = default)
     {
         var head = await ReadSealedHeadAtOrBelowAsync(sequence, ct);
-        if (head is not null && head.Sequence == sequence) _sealedAtSequence = head;
+        if (head is not null && head.Sequence == sequence)
+        {
+            // Bounded by forgetting everything at once: the offices' current heads come back on their next reads.
+            if (_sealedAt.Count >= RememberedHeads) _sealedAt.Clear();
+            _sealedAt[sequence] = head;
+        }
         return head;
     }
 
     /// <summary>
-    /// As <see cref="SealedHeadAtOrBelowAsync(long, CancellationToken)"/>, answered from memory when the last head found
-    /// sealed exactly at a sequence is asked for again: a sealed link never changes, so a ledger read needs no second
-    /// round trip while no new event arrives. The event's recording time is part of the key because a store reset
-    /// (a test, a fresh database) reuses sequence numbers.
+    /// As <see cref="SealedHeadAtOrBelowAsync(long, CancellationToken)"/>, answered from memory when a head found sealed
+    /// exactly at that sequence is asked for again: a sealed link never changes, so a ledger read needs no second round
+    /// trip while no new event arrives in its office. The event's recording time is part of the key because a store
+    /// reset (a test, a fresh database) reuses sequence numbers.
     /// </summary>
     public Task<ChainHead?> SealedHeadAtOrBelowAsync(long sequence, DateTimeOffset? recordedAt, CancellationToken ct = default) =>
-        _sealedAtSequence is { } known && known.Sequence == sequence && known.At == recordedAt
+        _sealedAt.TryGetValue(sequence, out var known) && known.At == recordedAt
             ? Task.FromResult<ChainHead?>(known)
             : SealedHeadAtOrBelowAsync(sequence, ct);
 
