@@ -43,19 +43,27 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
     /// <summary>Kill to the ledger agent named on a survivor in the node table.</summary>
     public TimeSpan Reassigned { get; private set; }
 
+    /// <summary>When each step of the run ended, from the start of the fixture: where the test's wall time goes.</summary>
+    public List<string> Timeline { get; } = [];
+
     public async Task InitializeAsync()
     {
+        var clock = Stopwatch.StartNew();
+        void Mark(string step) => Timeline.Add($"{clock.Elapsed.TotalSeconds,5:F1} s  {step}");
         ConnectionString = TestDatabase.EmptyConnectionStringFor("tl_nodes");
         // Started together, as replicas of a deployment are: each applies the schema to the same empty database.
         var starting = Enumerable.Range(1, 3).Select(i => Node.StartAsync($"node {i}", ConnectionString, Startup)).ToList();
         try { await Task.WhenAll(starting); }
         finally { _nodes = starting.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToArray(); }
+        Mark("three nodes ready");
 
         foreach (var node in _nodes)
             NodesAtStart.Add(await node.AwaitClusterAsync(nodes => nodes.GetProperty("nodes").GetArrayLength() == 3 && LedgerHolder(nodes) is not null, Startup));
+        Mark("every node sees three");
 
         await Task.WhenAll(Enumerable.Range(0, Desks).Select(desk => DeskAsync(desk, phase: 0)));
         DeadlineTicket = await RaiseOverdueAsync();
+        Mark($"first phase written ({Tickets.Count} tickets)");
 
         var holder = LedgerHolder(await _nodes[0].NodesAsync())!.Value;
         var victim = _nodes.Single(n => n.Id == holder);
@@ -63,6 +71,7 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
         await Eventually.Until(() => Task.FromResult(Tickets.Count), n => n >= Desks * TicketsPerDeskAndPhase + 4, Settle, "writes of the second phase");
 
         victim.Kill();
+        Mark($"{victim.Name} (ledger) killed");
         var sinceKill = Stopwatch.StartNew();
         var atKill = await LedgerProgressAsync();
         var survivor = Survivors[0];
@@ -71,7 +80,9 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
         Reassigned = sinceKill.Elapsed;
         await Eventually.Until(LedgerProgressAsync, seq => seq > atKill, Settle, "a survivor to apply a ledger page");
         Failover = sinceKill.Elapsed;
+        Mark("a survivor applied a ledger page");
         await writing;
+        Mark($"second phase written ({Tickets.Count} tickets in all)");
 
         // The timer of a ticket raised two days late is due an hour after the raise (Tickets/ResponseDeadline.cs);
         // moving its time in Wolverine's envelope table stands for that hour passing, after the failover.

@@ -48,6 +48,7 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
         output.WriteLine($"kill → ledger agent assigned to a survivor: {cluster.Reassigned.TotalSeconds:F1} s");
         output.WriteLine($"kill → first ledger page applied by a survivor: {cluster.Failover.TotalSeconds:F1} s");
         output.WriteLine($"commands acknowledged after the kill: {cluster.AcknowledgedAfterKill}, cut off by the kill and sent again: {cluster.CutOffAndRetried}");
+        foreach (var step in cluster.Timeline) output.WriteLine(step);
         Assert.InRange(cluster.Failover, TimeSpan.Zero, TimeSpan.FromSeconds(60));
         Assert.True(cluster.AcknowledgedAfterKill > 0);
 
