@@ -19,9 +19,13 @@ public static class NodeRuns
 
     private sealed record Measured(Summary Result, double OtherCores, double ServiceCpuMs, double DatabaseCpuMs);
 
+    /// <summary>Cores the service processes and PostgreSQL take with no request at all: heartbeats, agents, pollers.</summary>
+    private sealed record Idle(double ServiceCores, double DatabaseCores);
+
     public static async Task ThroughputAsync(Report report, BenchOptions options, BenchDatabase db, string key, string logs)
     {
         var results = new Dictionary<(int Nodes, int Clients, int Round), Measured>();
+        var idle = new Dictionary<(int Nodes, int Round), Idle>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             foreach (var size in round % 2 == 1 ? Sizes : Sizes.AsEnumerable().Reverse())
@@ -35,6 +39,8 @@ public static class NodeRuns
                 using var http = LoadGenerator.Client(nodes[0].BaseUrl, key);
                 var world = new TicketWorld();
                 await world.RegisterSubjectsAsync(http, 32);
+                await Profile.CaughtUpAsync(db, database);
+                idle[(size, round)] = await IdleAsync(cluster, db, options.Measure);
                 var pool = (int)((options.Measure + options.Warmup).TotalSeconds * 1_000 / 3);
                 foreach (var clients in Clients)
                 {
@@ -54,10 +60,21 @@ public static class NodeRuns
                 report.Note($"{size} node(s), round {round}: tickets raised inside lifecycle windows because the pool ran dry: {world.RaisedInsideWindows}");
             }
         }
-        Compare(report, options, results);
+        Compare(report, options, results, idle);
     }
 
-    private static void Compare(Report report, BenchOptions options, Dictionary<(int Nodes, int Clients, int Round), Measured> results)
+    private static async Task<Idle> IdleAsync(ServiceCluster cluster, BenchDatabase db, TimeSpan window)
+    {
+        var (service, database) = (cluster.Pids.Sum(pid => Profile.CpuTicks(pid, children: false)), Profile.ClusterCpuTicks(db.PostmasterPid));
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(window);
+        var ms = clock.Elapsed.TotalMilliseconds;
+        return new Idle((cluster.Pids.Sum(pid => Profile.CpuTicks(pid, children: false)) - service) * Profile.TickMs / ms,
+            (Profile.ClusterCpuTicks(db.PostmasterPid) - database) * Profile.TickMs / ms);
+    }
+
+    private static void Compare(
+        Report report, BenchOptions options, Dictionary<(int Nodes, int Clients, int Round), Measured> results, Dictionary<(int Nodes, int Round), Idle> idle)
     {
         var rounds = Enumerable.Range(1, options.Rounds).ToArray();
         var md = new StringBuilder("""
@@ -80,6 +97,10 @@ public static class NodeRuns
             var x = Mean(size, clients);
             md.AppendLine(Invariant($"| **{size}** | **{clients}** | mean | **{x.PerSecond:F0}** | {x.P50:F1} | {x.P95:F1} | **{x.P99:F1}** | {x.Errors} | {x.ServiceCpu:F2} | {x.DatabaseCpu:F2} | {x.Others:F2} |"));
         }
+        md.AppendLine().AppendLine("Idle, no request (after the subjects were registered and the projections caught up), cores of 2 over one window:").AppendLine();
+        md.AppendLine("| nodes | service processes (all) | PostgreSQL |").AppendLine("|---:|---:|---:|");
+        foreach (var size in Sizes)
+            md.AppendLine(Invariant($"| {size} | {string.Join(" / ", rounds.Select(r => idle[(size, r)].ServiceCores.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} | {string.Join(" / ", rounds.Select(r => idle[(size, r)].DatabaseCores.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} |"));
         report.Note(md.ToString());
 
         foreach (var size in Sizes.Skip(1))
