@@ -39,8 +39,6 @@ public static class NodeRuns
                 using var http = LoadGenerator.Client(nodes[0].BaseUrl, key);
                 var world = new TicketWorld();
                 await world.RegisterSubjectsAsync(http, 32);
-                await Profile.CaughtUpAsync(db, database);
-                idle[(size, round)] = await IdleAsync(cluster, db, options.Measure);
                 var pool = (int)((options.Measure + options.Warmup).TotalSeconds * 1_000 / 3);
                 foreach (var clients in Clients)
                 {
@@ -57,6 +55,10 @@ public static class NodeRuns
                     report.Add("nodes", $"{Lifecycle}, {size} node(s) (round {round})", clients, result);
                     results[(size, clients, round)] = new Measured(result, others.Cores(), serviceMs, databaseMs);
                 }
+                // At rest once the load is over and the projections caught up: what a node costs without a request
+                // (heartbeats, the leader's checks, pollers of the inbox, outbox, scheduled messages, the sealer and the log).
+                await Profile.CaughtUpAsync(db, database);
+                idle[(size, round)] = await IdleAsync(cluster, db, options.Measure * 2);
                 report.Note($"{size} node(s), round {round}: tickets raised inside lifecycle windows because the pool ran dry: {world.RaisedInsideWindows}");
             }
         }
@@ -97,7 +99,7 @@ public static class NodeRuns
             var x = Mean(size, clients);
             md.AppendLine(Invariant($"| **{size}** | **{clients}** | mean | **{x.PerSecond:F0}** | {x.P50:F1} | {x.P95:F1} | **{x.P99:F1}** | {x.Errors} | {x.ServiceCpu:F2} | {x.DatabaseCpu:F2} | {x.Others:F2} |"));
         }
-        md.AppendLine().AppendLine("Idle, no request (after the subjects were registered and the projections caught up), cores of 2 over one window:").AppendLine();
+        md.AppendLine().AppendLine("At rest after the load, once the projections had caught up (two windows without a request), cores of 2, round 1 / round 2:").AppendLine();
         md.AppendLine("| nodes | service processes (all) | PostgreSQL |").AppendLine("|---:|---:|---:|");
         foreach (var size in Sizes)
             md.AppendLine(Invariant($"| {size} | {string.Join(" / ", rounds.Select(r => idle[(size, r)].ServiceCores.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} | {string.Join(" / ", rounds.Select(r => idle[(size, r)].DatabaseCores.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} |"));
