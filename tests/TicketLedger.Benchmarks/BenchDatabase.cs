@@ -18,6 +18,10 @@ public sealed class BenchDatabase : IDisposable
     public const string OneOffice = "bench_one_office";
     public const string EightOffices = "bench_eight_offices";
     public const string District = "bench_district";
+    public const string Failover = "bench_failover";
+
+    /// <summary>A database of its own for each cluster size and round of the nodes stage, so none inherits another's data.</summary>
+    public static string Nodes(int count, int round) => $"bench_nodes_{count}_{round}";
 
     private readonly EmbeddedPostgres _server;
 
@@ -29,7 +33,7 @@ public sealed class BenchDatabase : IDisposable
         var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
         // An interrupted run (Ctrl-C, SIGTERM) still stops and deletes its cluster; Dispose is idempotent.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
-        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log, OneOffice, EightOffices, District }) server.CreateDatabaseIfMissing(db);
+        foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log, OneOffice, EightOffices, District, Failover }) server.CreateDatabaseIfMissing(db);
         return new BenchDatabase(server);
     }
 
@@ -43,6 +47,8 @@ public sealed class BenchDatabase : IDisposable
     public int PostmasterPid => int.Parse(File.ReadLines(Path.Combine(_server.RootDirectory, "data", "postmaster.pid")).First());
 
     public string ConnectionString(string database) => _server.ConnectionString(database);
+
+    public void Create(string database) => _server.CreateDatabaseIfMissing(database);
 
     public async Task ExecuteAsync(string database, string sql)
     {

@@ -29,19 +29,22 @@ public static class Machine
 /// </summary>
 public sealed class OtherCpu
 {
-    private readonly int _server;
+    private readonly int[] _servers;
     private readonly int _postmaster;
     private readonly long _busy;
     private readonly long _ours;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
-    private OtherCpu(int server, int postmaster)
+    private OtherCpu(int[] servers, int postmaster)
     {
-        (_server, _postmaster) = (server, postmaster);
+        (_servers, _postmaster) = (servers, postmaster);
         (_busy, _ours) = (BusyTicks(), Ours());
     }
 
-    public static OtherCpu Start(int server, int postmaster) => new(server, postmaster);
+    public static OtherCpu Start(int server, int postmaster) => new([server], postmaster);
+
+    /// <summary>With several service processes (the nodes stage): all of them are ours.</summary>
+    public static OtherCpu Start(IEnumerable<int> servers, int postmaster) => new(servers.ToArray(), postmaster);
 
     /// <summary>Cores busy with other work on average since the start.</summary>
     public double Cores()
@@ -51,7 +54,8 @@ public sealed class OtherCpu
     }
 
     private long Ours() =>
-        Profile.CpuTicks(Environment.ProcessId, children: false) + Profile.CpuTicks(_server, children: false) + Profile.ClusterCpuTicks(_postmaster);
+        Profile.CpuTicks(Environment.ProcessId, children: false) + _servers.Sum(server => Profile.CpuTicks(server, children: false))
+        + Profile.ClusterCpuTicks(_postmaster);
 
     /// <summary>user, nice, system, irq, softirq and steal of the first line of /proc/stat (idle and iowait left out).</summary>
     private static long BusyTicks()

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace TicketLedger.Benchmarks;
 
-/// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP (one office, then against a district), then scale (one office, then the district), then the log.</summary>
+/// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP (one office, then against a district, then on several nodes and their failover), then scale (one office, then the district), then the log.</summary>
 public static class Run
 {
     public static async Task<int> All(BenchOptions options)
@@ -40,6 +40,16 @@ public static class Run
         {
             Console.WriteLine($"\n== 3b. One office against a district of {OfficeRuns.Codes.Length}, {options.Rounds} round(s)");
             await OfficeRuns.CompareAsync(report, options, db, key, logs);
+        }
+        if (options.Runs("nodes"))
+        {
+            Console.WriteLine($"\n== 3c. 1, 2 and 3 service processes on one database, {options.Rounds} round(s)");
+            await NodeRuns.ThroughputAsync(report, options, db, key, logs);
+        }
+        if (options.Runs("failover"))
+        {
+            Console.WriteLine($"\n== 3d. Failover: {NodeRuns.Kills} kills of the node running the ledger projection");
+            await NodeRuns.FailoverAsync(report, options, db, key, logs);
         }
         if (options.Runs("scale"))
         {

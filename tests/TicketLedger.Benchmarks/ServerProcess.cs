@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 
 namespace TicketLedger.Benchmarks;
 
-/// <summary>A server under test in its own process: started, waited for, sampled for memory, stopped with SIGTERM.</summary>
+/// <summary>A server under test in its own process: started, waited for, sampled for memory, stopped with SIGTERM (or killed).</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -93,6 +93,15 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         catch (IOException) { return 0; }
     }
+
+    /// <summary>SIGKILL, as a crashed machine or an OOM kill: no shutdown, no deregistration, no draining.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public bool HasExited => _process.HasExited;
 
     public async ValueTask DisposeAsync()
     {

@@ -61,6 +61,7 @@ public sealed class every_route_by_role(ApiFixture fixture) : ApiTest(fixture)
         ["POST /api/admin/projections/rebuild"] = [Admin],
         ["GET /api/admin/dead-letters"] = [Admin],
         ["POST /api/admin/dead-letters/{id}/replay"] = [Admin],
+        ["GET /api/admin/nodes"] = [Admin],
     };
 
     /// <summary>

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace TicketLedger.Tests.Nodes;
+
+/// <summary>
+/// docs/nodes.md: any number of service processes on one database. Each async projection, the audit sealer, the
+/// same-day timer and the outbox do their work once, and move to a survivor when a node dies; a retried
+/// Idempotency-Key replays on whichever node it reaches. The cluster, its load and the kill are in <see cref="ClusterUnderLoad"/>.
+/// </summary>
+public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestOutputHelper output) : IClassFixture<ClusterUnderLoad>
+{
+    private static readonly TimeSpan Settle = ClusterUnderLoad.Settle;
+
+    [Fact]
+    public void three_processes_on_one_database_form_one_cluster_with_one_leader()
+    {
+        Assert.All(cluster.NodesAtStart, nodes =>
+        {
+            var listed = nodes.GetProperty("nodes").EnumerateArray().ToList();
+            Assert.Equal(3, listed.Count);
+            Assert.Single(listed, n => n.GetProperty("leader").GetBoolean());
+            Assert.Single(listed, n => n.GetProperty("agents").EnumerateArray().Any(a => ClusterUnderLoad.IsLedgerAgent(a.GetString()!)));
+        });
+        // Each answered as itself: three processes, not one behind three ports.
+        Assert.Equal(3, cluster.NodesAtStart.Select(n => n.GetProperty("self").GetProperty("id").GetGuid()).Distinct().Count());
+    }
+
+    [Fact]
+    public void a_keyed_command_sent_again_to_another_node_is_answered_with_the_first_outcome()
+    {
+        Assert.NotEmpty(cluster.Replays);
+        Assert.All(cluster.Replays, replay =>
+        {
+            Assert.NotEqual(replay.First.Node, replay.Again.Node);
+            Assert.Equal(replay.First.Status, replay.Again.Status);
+            Assert.True(replay.Again.Replayed, $"{replay.Path} on {replay.Again.Node} was not a replay");
+            if (replay.First.Status == HttpStatusCode.Created)
+                Assert.Equal(replay.First.Json.GetProperty("id").GetGuid(), replay.Again.Json.GetProperty("id").GetGuid());
+        });
+        Assert.Contains(cluster.Replays, r => r.Path == "/api/tickets");
+    }
+
+    [Fact]
+    public async Task a_survivor_takes_the_ledger_over_from_the_killed_node()
+    {
+        output.WriteLine($"kill → ledger agent assigned to a survivor: {cluster.Reassigned.TotalSeconds:F1} s");
+        output.WriteLine($"kill → first ledger page applied by a survivor: {cluster.Failover.TotalSeconds:F1} s");
+        output.WriteLine($"commands acknowledged after the kill: {cluster.AcknowledgedAfterKill}, cut off by the kill and sent again: {cluster.CutOffAndRetried}");
+        foreach (var step in cluster.Timeline) output.WriteLine(step);
+        Assert.InRange(cluster.Failover, TimeSpan.Zero, TimeSpan.FromSeconds(60));
+        Assert.True(cluster.AcknowledgedAfterKill > 0);
+
+        foreach (var survivor in cluster.Survivors)
+        {
+            var nodes = await Eventually.Until(survivor.NodesAsync, n => n.GetProperty("nodes").GetArrayLength() == 2, Settle,
+                $"{survivor.Name} to drop the killed node");
+            Assert.DoesNotContain(nodes.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("id").GetGuid() == cluster.Killed.Id);
+            Assert.Contains(cluster.Survivors, s => s.Id == ClusterUnderLoad.LedgerHolder(nodes));
+            Assert.Single(nodes.GetProperty("nodes").EnumerateArray(), n => n.GetProperty("leader").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task the_ledger_on_every_survivor_catches_up_to_what_the_acknowledged_writes_imply()
+    {
+        var tickets = cluster.Tickets.Values.ToList();
+        var expected = new Figures(
+            tickets.Count, tickets.Count(t => t.Resolved), tickets.Count(t => !t.Resolved),
+            string.Join(",", tickets.Where(t => t.Department is not null).GroupBy(t => t.Department!).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{g.Key}={g.Count()}")),
+            cluster.Subjects.Count);
+        foreach (var survivor in cluster.Survivors)
+        {
+            var ledger = await Eventually.Until(async () => Figures.Of(await survivor.GetAsync("/api/ledger", Keys.Auditor)),
+                seen => seen == expected, Settle, $"the ledger on {survivor.Name} to reach {expected}");
+            Assert.Equal(expected, ledger);
+        }
+    }
+
+    private sealed record Figures(int Raised, int Resolved, int Pending, string ByDepartment, int AboveScaleTotal)
+    {
+        public static Figures Of(JsonElement ledger)
+        {
+            var t = ledger.GetProperty("tickets");
+            return new Figures(t.GetProperty("raised").GetInt32(), t.GetProperty("resolved").GetInt32(), t.GetProperty("pending").GetInt32(),
+                string.Join(",", t.GetProperty("byDepartment").EnumerateObject().Select(d => $"{d.Name}={d.Value.GetInt32()}")),
+                ledger.GetProperty("resumption").GetProperty("aboveScaleTotal").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task the_chain_verifies_and_is_sealed_to_the_last_event()
+    {
+        var last = await cluster.ScalarAsync<long>("select max(seq_id) from ticketledger.mt_events");
+        foreach (var survivor in cluster.Survivors)
+        {
+            var verified = await Eventually.Until(() => survivor.GetAsync("/api/audit/verify", Keys.Auditor),
+                v => v.GetProperty("sealedThrough").ValueKind == JsonValueKind.Number && v.GetProperty("sealedThrough").GetInt64() >= last,
+                Settle, $"the chain to be sealed through {last}");
+            Assert.True(verified.GetProperty("valid").GetBoolean(), verified.ToString());
+            Assert.Equal(verified.GetProperty("lastSequence").GetInt64(), verified.GetProperty("sealedThrough").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task every_acknowledged_command_is_appended_exactly_once()
+    {
+        var counts = await cluster.EventCountsAsync();
+        foreach (var ticket in cluster.Tickets.Values.Where(t => t.Id != cluster.DeadlineTicket))
+        {
+            var recorded = counts.Where(c => c.Stream == ticket.Id).OrderBy(c => c.Type, StringComparer.Ordinal).Select(c => $"{c.Type}×{c.Count}");
+            Assert.Equal(ticket.Acknowledged.Order(StringComparer.Ordinal).Select(type => $"{type}×1"), recorded);
+        }
+        foreach (var subject in cluster.Subjects)
+            Assert.Equal([("subject_registered", 1L)], counts.Where(c => c.Stream == subject).Select(c => (c.Type, c.Count)));
+        Assert.Equal(cluster.Tickets.Count + cluster.Subjects.Count, counts.Select(c => c.Stream).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task no_acknowledged_write_is_lost()
+    {
+        foreach (var survivor in cluster.Survivors)
+        foreach (var ticket in cluster.Tickets.Values.Where(t => t.Id != cluster.DeadlineTicket))
+        {
+            var read = await survivor.GetAsync($"/api/tickets/{ticket.Id}", Keys.Staff);
+            Assert.Equal(ticket.Number, read.GetProperty("number").GetString());
+            Assert.Equal(ticket.Resolved ? "resolved" : ticket.Escalated ? "escalated" : "assigned", read.GetProperty("status").GetString());
+            Assert.Equal(ticket.Acknowledged.Count, read.GetProperty("version").GetInt32());
+            Assert.Equal(ticket.Department, read.GetProperty("department").GetString());
+        }
+    }
+
+    /// <summary>The bureau's queue is a table of the PostgreSQL transport; nobody consumes it here, so every message sent stays in it.</summary>
+    [Fact]
+    public async Task each_escalation_and_resolution_reaches_the_bureau_queue_once()
+    {
+        var escalated = cluster.Tickets.Values.Where(t => t.Escalated).ToList();
+        Assert.NotEmpty(escalated);
+        foreach (var ticket in escalated)
+        {
+            var expected = ticket.Resolved ? 2 : 1;
+            var sent = await Eventually.Until(() => QueuedAbout(ticket.Id), n => n >= expected, Settle, $"the messages of {ticket.Number}");
+            Assert.Equal(expected, sent);
+            Assert.Equal(1, await QueuedAbout(ticket.Id, "ticketledger.ticket-escalated-to-bureau.v1"));
+        }
+        var internalOnly = cluster.Tickets.Values.Where(t => !t.Escalated).ToList();
+        foreach (var ticket in internalOnly) Assert.Equal(0, await QueuedAbout(ticket.Id));
+    }
+
+    /// <summary>
+    /// Wolverine holds the same-day timer in its envelope table (status Scheduled) for whichever node polls first; moved
+    /// due after the kill (ClusterUnderLoad), it is delivered on a survivor and its event appended once.
+    /// </summary>
+    [Fact]
+    public async Task the_same_day_timer_appends_its_event_once_across_the_nodes()
+    {
+        var ticket = cluster.DeadlineTicket;
+        await Eventually.Until(() => cluster.ScalarAsync<long>($"""
+            select count(*) from ticketledger.wolverine_incoming_envelopes
+            where status = 'Scheduled' and position(convert_to('{ticket}', 'UTF8') in body) > 0
+            """), n => n == 0, Settle, "the timer to be delivered");
+        var missed = await Eventually.Until(() => cluster.ScalarAsync<long>(
+            $"select count(*) from ticketledger.mt_events where stream_id = '{ticket}' and type = 'response_deadline_missed'"), n => n > 0, Settle, "the missed deadline");
+        Assert.Equal(1, missed);
+        var read = await cluster.Survivors[0].GetAsync($"/api/tickets/{ticket}", Keys.Staff);
+        Assert.Equal(2, read.GetProperty("version").GetInt32());
+        Assert.NotEqual(JsonValueKind.Null, read.GetProperty("deadlineMissedAt").ValueKind);
+    }
+
+    private Task<long> QueuedAbout(Guid ticket, string? type = null) => cluster.ScalarAsync<long>($"""
+        select count(*) from wolverine_queues."wolverine_queue_bureau.{ClusterUnderLoad.Bureau.Replace('-', '_')}"
+        where position(convert_to('{ticket}', 'UTF8') in body) > 0 {(type is null ? "" : $"and message_type = '{type}'")}
+        """);
+}
