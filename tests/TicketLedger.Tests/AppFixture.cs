@@ -43,7 +43,10 @@ public abstract class AppFixture : IAsyncLifetime
 
     public async Task ResetAsync()
     {
-        await Host.ResetAllMartenDataAsync();
+        // The async ledger's agent is Wolverine's, which Marten's reset does not stop: emptying the tables under a
+        // running shard could leave it stopped on a progression it no longer finds (docs/nodes.md).
+        await Host.Services.GetRequiredService<TicketLedger.Hosting.ProjectionAgents>()
+            .WhilePausedAsync(() => Host.ResetAllMartenDataAsync(), CancellationToken.None);
         // The ticket-number counters are a table of the store's schema, not Marten data: without this a test's numbers
         // would depend on which tests raised tickets before it.
         var store = Host.Services.GetRequiredService<IDocumentStore>();

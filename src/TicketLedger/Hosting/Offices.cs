@@ -119,6 +119,7 @@ public static class OfficeHosting
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<CurrentOffice>();
         builder.Services.AddSingleton<OfficeDatabases>();
+        builder.Services.AddSingleton<ProjectionAgents>();
         // The office of the request an endpoint serves; message handlers name theirs from the message instead.
         builder.Services.AddScoped(sp => sp.GetRequiredService<CurrentOffice>().Value);
         return builder;

@@ -6,8 +6,6 @@ using System;
 using System.Linq;
 using TicketLedger.Hosting;
 using Wolverine.Http;
-using Wolverine.Runtime;
-using Wolverine.Runtime.Agents;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -18,16 +16,14 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
-        private readonly Wolverine.Runtime.Agents.IEventSubscriptionAgentFamily _eventSubscriptionAgentFamily;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly TicketLedger.Hosting.ProjectionAgents _projectionAgents;
 
-        public POST_api_admin_projections_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, TicketLedger.Hosting.OfficeDatabases officeDatabases, Wolverine.Runtime.Agents.IEventSubscriptionAgentFamily eventSubscriptionAgentFamily, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_admin_projections_rebuild(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, TicketLedger.Hosting.OfficeDatabases officeDatabases, TicketLedger.Hosting.ProjectionAgents projectionAgents) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
             _officeDatabases = officeDatabases;
-            _eventSubscriptionAgentFamily = eventSubscriptionAgentFamily;
-            _wolverineRuntime = wolverineRuntime;
+            _projectionAgents = projectionAgents;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
@@ -35,7 +31,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Admin.RebuildProjectionsEndpoint").SetTag("http.route", "/api/admin/projections/rebuild").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var projectionsRebuilt_response = await TicketLedger.Admin.RebuildProjectionsEndpoint.Post(_documentStore, _officeDatabases, _wolverineRuntime, _eventSubscriptionAgentFamily, httpContext.RequestAborted).ConfigureAwait(false);
+            var projectionsRebuilt_response = await TicketLedger.Admin.RebuildProjectionsEndpoint.Post(_documentStore, _officeDatabases, _projectionAgents, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, projectionsRebuilt_response, 404);
