@@ -90,6 +90,30 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
         }
     }
 
+    /// <summary>
+    /// Asked of a node that does not run the ledger, the rebuild pauses the ledger where it runs, rebuilds it, and
+    /// starts it again: the figures come back whole and the next event still reaches them.
+    /// </summary>
+    [Fact]
+    public async Task a_rebuild_asked_of_a_node_not_running_the_ledger_rebuilds_it_and_the_ledger_moves_on()
+    {
+        var holder = await Eventually.Until(async () => ClusterUnderLoad.LedgerHolder(await cluster.Survivors[0].NodesAsync()),
+            id => id is not null, Settle, "a survivor to hold the ledger");
+        var other = cluster.Survivors.First(s => s.Id != holder);
+
+        var rebuilt = await other.PostAsync("/api/admin/projections/rebuild", new { }, idempotencyKey: null, key: Keys.Admin);
+        Assert.True(rebuilt.Status == HttpStatusCode.OK, rebuilt.Body);
+
+        var subject = await other.PostAsync("/api/subjects", Subjects.SubjectScenarios.Enterprise(name: "重建后企业"), idempotencyKey: null);
+        Assert.Equal(HttpStatusCode.Created, subject.Status);
+        cluster.Subjects.Add(subject.Json.GetProperty("id").GetGuid());
+        foreach (var survivor in cluster.Survivors)
+            await Eventually.Until(() => survivor.GetAsync("/api/ledger", Keys.Auditor),
+                l => l.GetProperty("resumption").GetProperty("aboveScaleTotal").GetInt32() == cluster.Subjects.Count
+                     && l.GetProperty("tickets").GetProperty("raised").GetInt32() == cluster.Tickets.Count,
+                Settle, $"the rebuilt ledger on {survivor.Name} to count every subject and ticket");
+    }
+
     [Fact]
     public async Task the_chain_verifies_and_is_sealed_to_the_last_event()
     {
