@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Alba;
@@ -76,32 +75,5 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
         }));
         Show("raise with Idempotency-Key", raise);
         Assert.InRange(raise.Count, 1, 5);
-    }
-
-    /// <summary>
-    /// Each index of the ticket view is an entry every command writes (a changed status or department rules out a HOT
-    /// update): only the primary key (office and id), the two list orders and the two selective filters have one.
-    /// </summary>
-    [Fact]
-    public async Task the_ticket_view_carries_only_the_indexes_its_reads_use()
-    {
-        var store = Host.Services.GetRequiredService<Marten.IDocumentStore>();
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync();
-        await using var query = new Npgsql.NpgsqlCommand(
-            "select regexp_replace(indexdef, '.*USING btree ', '') from pg_indexes where schemaname = 'ticketledger' and tablename = 'mt_doc_ticketview' order by 1",
-            connection);
-        var indexes = new List<string>();
-        await using (var reader = await query.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) indexes.Add(reader.GetString(0));
-        output.WriteLine(string.Join("\n", indexes));
-
-        Assert.Equal(5, indexes.Count);
-        Assert.Contains("(tenant_id, id)", indexes);
-        Assert.Contains("(status, raised_at, number, id)", indexes);
-        Assert.Contains("(raised_at, number, id)", indexes);
-        Assert.Contains("(bureau)", indexes);
-        Assert.Contains("(subject_id)", indexes);
-        Assert.DoesNotContain(indexes, i => i is "(status)" or "(raised_at)" or "(number)" or "(category)" or "(department)" or "(office)");
     }
 }
