@@ -60,7 +60,7 @@ public abstract class AppFixture : IAsyncLifetime
     }
 
     /// <summary>A fixture that skipped its start (RabbitMQ without a broker) has no host to stop.</summary>
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Host is not null) await Host.DisposeAsync();
     }

@@ -71,7 +71,7 @@ public sealed class SplitDistrictFixture : AppFixture
         _east = EmbeddedPostgres.Start(_eastOptions);
     }
 
-    public new async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         StartEast();
         await base.DisposeAsync();
