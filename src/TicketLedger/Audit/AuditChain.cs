@@ -177,23 +177,5 @@ public sealed class AuditChain(IDocumentStore store, OfficeDatabases databases, 
 }
 
 /// <summary>The chain of every database holding offices.</summary>
-public sealed class AuditChains
-{
-    private readonly Dictionary<string, AuditChain> _byDatabase;
-
-    public AuditChains(IDocumentStore store, OfficeDatabases databases)
-    {
-        _byDatabase = databases.Names.ToDictionary(name => name, name => new AuditChain(store, databases, name));
-        All = databases.Names.Select(name => _byDatabase[name]).ToList();
-        Default = _byDatabase[databases.Default];
-    }
-
-    public IReadOnlyList<AuditChain> All { get; }
-
-    /// <summary>The chain audit routes and commands read when no database is named.</summary>
-    public AuditChain Default { get; }
-
-    public AuditChain For(Office office) => _byDatabase[office.Database];
-
-    public AuditChain For(string database) => _byDatabase[database];
-}
+public sealed class AuditChains(IDocumentStore store, OfficeDatabases databases)
+    : PerDatabase<AuditChain>(databases, name => new AuditChain(store, databases, name));

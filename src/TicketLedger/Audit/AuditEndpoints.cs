@@ -10,13 +10,6 @@ public static class AuditEndpoints
 {
     public const string AgainstFormat = "against must be '<sequence>:<64 hex digits>', as GET /api/audit/digest returns it";
 
-    /// <summary>
-    /// The chain of the named database (`?database=`, a connection string name), or of the first database holding
-    /// offices; null for a name that is none of them.
-    /// </summary>
-    public static AuditChain? ChainOf(string? database, AuditChains chains, OfficeDatabases databases) =>
-        database is null ? chains.Default : databases.Find(database) is { } name ? chains.For(name) : null;
-
     public static IResult UnknownDatabase(OfficeDatabases databases) => Results.ValidationProblem(new Dictionary<string, string[]>
     {
         ["database"] = [$"database must name a database holding offices: {string.Join(", ", databases.Names)}."],
@@ -30,7 +23,7 @@ public static class AuditEndpoints
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static async Task<IResult> Verify(string? against, string? database, AuditChains chains, OfficeDatabases databases, CancellationToken ct)
     {
-        if (ChainOf(database, chains, databases) is not { } chain) return UnknownDatabase(databases);
+        if (chains.Named(database) is not { } chain) return UnknownDatabase(databases);
         ChainAnchor? anchor = null;
         if (against is not null && !ChainAnchor.TryParse(against, out anchor))
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["against"] = [AgainstFormat] });
@@ -46,7 +39,7 @@ public static class AuditEndpoints
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static async Task<IResult> Digest(string? database, AuditChains chains, OfficeDatabases databases, CancellationToken ct)
     {
-        if (ChainOf(database, chains, databases) is not { } chain) return UnknownDatabase(databases);
+        if (chains.Named(database) is not { } chain) return UnknownDatabase(databases);
         return await chain.HeadAsync(ct) is { } head
             ? Results.Ok(head with { Database = chain.Database, Offices = chain.Offices })
             : Results.Problem(Problems.NotFound("No event has been recorded yet, so the chain has no head."));

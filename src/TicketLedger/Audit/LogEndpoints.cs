@@ -13,10 +13,6 @@ public static class LogEndpoints
 {
     public const string NdJson = "application/x-ndjson";
 
-    /// <summary>The log of the named database (`?database=`), or of the first database holding offices; null for a name that is none.</summary>
-    private static TransparencyLog? LogOf(string? database, TransparencyLogs logs, OfficeDatabases databases) =>
-        database is null ? logs.Default : databases.Find(database) is { } name ? logs.For(name) : null;
-
     /// <summary>The latest signed checkpoint with its witnesses' cosignatures, brought up to date with what has committed.</summary>
     [NotTenanted]
     [WolverineGet("/api/audit/checkpoint", OperationId = "GetAuditCheckpoint", Summary = "The latest signed checkpoint of the transparency log (C2SP signed note)")]
@@ -27,7 +23,7 @@ public static class LogEndpoints
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static async Task<IResult> Checkpoint(string? database, TransparencyLogs logs, OfficeDatabases databases, IMessageBus bus, CancellationToken ct)
     {
-        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
+        if (logs.Named(database) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         return await log.CatchUpAsync(bus, ct) is { } latest
             ? Results.Text(latest.Note.Text, "text/plain; charset=utf-8")
             : Results.Problem(Problems.NotFound("No event has been recorded yet, so the log has no checkpoint."));
@@ -40,7 +36,7 @@ public static class LogEndpoints
     [ProducesResponseType<PublicKeyDocument>(StatusCodes.Status200OK)]
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static IResult PublicKey(string? database, TransparencyLogs logs, OfficeDatabases databases) =>
-        LogOf(database, logs, databases) is { } log ? Results.Ok(PublicKeyDocument.Of(log.PublicKey)) : AuditEndpoints.UnknownDatabase(databases);
+        logs.Named(database) is { } log ? Results.Ok(PublicKeyDocument.Of(log.PublicKey)) : AuditEndpoints.UnknownDatabase(databases);
 
     /// <summary>RFC 9162 §2.1.3 inclusion proof of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves.</summary>
     [NotTenanted]
@@ -50,7 +46,7 @@ public static class LogEndpoints
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static async Task<IResult> Inclusion(long? index, long? size, string? database, TransparencyLogs logs, OfficeDatabases databases, CancellationToken ct)
     {
-        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
+        if (logs.Named(database) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         var errors = new Dictionary<string, string[]>();
         if (size is not { } n || n < 1 || n > latest) errors["size"] = [SizeRule(latest)];
@@ -66,7 +62,7 @@ public static class LogEndpoints
     [ProducesResponseType<HttpValidationProblemDetails>(StatusCodes.Status400BadRequest, Problems.ContentType)]
     public static async Task<IResult> Consistency(long? from, long? to, string? database, TransparencyLogs logs, OfficeDatabases databases, CancellationToken ct)
     {
-        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
+        if (logs.Named(database) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         var errors = new Dictionary<string, string[]>();
         if (to is not { } n || n < 1 || n > latest) errors["to"] = [SizeRule(latest)];
@@ -90,7 +86,7 @@ public static class LogEndpoints
     {
         if (OfficeRequests.EveryOffice(user, offices, "The log's export") is { Status: StatusCodes.Status403Forbidden } refused)
             return Results.Problem(refused);
-        if (LogOf(database, logs, databases) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
+        if (logs.Named(database) is not { } log) return AuditEndpoints.UnknownDatabase(databases);
         var latest = (await log.LatestCheckpointAsync(ct))?.Checkpoint.Size ?? 0;
         if (size is { } n && (n < 1 || n > latest)) return Results.ValidationProblem(new Dictionary<string, string[]> { ["size"] = [SizeRule(latest)] });
         return Results.Stream(async body =>

@@ -322,26 +322,9 @@ public sealed class TransparencyLog(IDocumentStore store, OfficeDatabases databa
 }
 
 /// <summary>The transparency log of every database holding offices; the first keeps `Audit:Origin` as its name.</summary>
-public sealed class TransparencyLogs
+public sealed class TransparencyLogs(IDocumentStore store, OfficeDatabases databases, LogSigningKey key)
+    : PerDatabase<TransparencyLog>(databases, name => new TransparencyLog(store, databases, name,
+        name == databases.Default ? key.Signer : key.Signer.Named($"{key.Origin}/{OfficeDatabases.Identifier(name)}")))
 {
-    private readonly Dictionary<string, TransparencyLog> _byDatabase;
-
-    public TransparencyLogs(IDocumentStore store, OfficeDatabases databases, LogSigningKey key)
-    {
-        _byDatabase = databases.Names.ToDictionary(name => name, name => new TransparencyLog(store, databases, name,
-            name == databases.Default ? key.Signer : key.Signer.Named($"{key.Origin}/{OfficeDatabases.Identifier(name)}")));
-        All = databases.Names.Select(name => _byDatabase[name]).ToList();
-        Default = _byDatabase[databases.Default];
-    }
-
-    public IReadOnlyList<TransparencyLog> All { get; }
-
-    /// <summary>The log audit routes read when no database is named.</summary>
-    public TransparencyLog Default { get; }
-
-    public TransparencyLog For(Office office) => _byDatabase[office.Database];
-
-    public TransparencyLog For(string database) => _byDatabase[database];
-
     public TransparencyLog? WithOrigin(string? origin) => All.FirstOrDefault(log => log.Origin == origin);
 }

@@ -92,7 +92,7 @@ public static class EventStore
         {
             foreach (var (name, cs) in connectionStrings)
             {
-                var codes = offices.All.Where(o => o.Database == name).Select(o => o.Code).ToArray();
+                var codes = offices.In(name).Select(o => o.Code).ToArray();
                 var database = databases.AddMultipleTenantDatabase(cs, OfficeDatabases.Identifier(name)).ForTenants(codes);
                 if (name == Office.MainDatabase) database.AsDefault();
             }

@@ -16,14 +16,12 @@ public sealed class OfficeDatabases(IDocumentStore store, Offices offices)
     /// <summary>The database audit routes and commands read when none is named: the first holding offices.</summary>
     public string Default => Names[0];
 
-    public bool AreSeveral => Names.Count > 1;
-
     public string? Find(string? name) => Names.FirstOrDefault(n => string.Equals(n, name?.Trim(), StringComparison.OrdinalIgnoreCase));
 
-    public IReadOnlyList<Office> OfficesIn(string database) => offices.All.Where(o => o.Database == database).ToList();
+    public IReadOnlyList<Office> OfficesIn(string database) => offices.In(database);
 
     /// <summary>An office of the database: a session for it opens on that database (Marten routes sessions by tenant).</summary>
-    public Office AnyOfficeIn(string database) => offices.All.First(o => o.Database == database);
+    public Office AnyOfficeIn(string database) => offices.In(database)[0];
 
     /// <summary>Marten's database identifier for a connection string name (docs/nodes.md).</summary>
     public static string Identifier(string database) => database.ToLowerInvariant();

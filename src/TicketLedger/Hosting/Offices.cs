@@ -40,6 +40,9 @@ public sealed partial class Offices
     /// </summary>
     public bool SpreadOverDatabases => All.Any(o => o.Database != Office.MainDatabase);
 
+    /// <summary>The offices a database (a connection string name) holds.</summary>
+    public IReadOnlyList<Office> In(string database) => All.Where(o => o.Database == database).ToList();
+
     /// <summary>The connection string names holding offices, the main one first when it holds any.</summary>
     public IReadOnlyList<string> Databases => All.Select(o => o.Database).Distinct().OrderBy(d => d == Office.MainDatabase ? 0 : 1).ToList();
 
