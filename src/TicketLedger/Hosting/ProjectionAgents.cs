@@ -12,6 +12,9 @@ namespace TicketLedger.Hosting;
 /// </summary>
 public sealed class ProjectionAgents(IDocumentStore store, OfficeDatabases databases, IWolverineRuntime runtime, IEventSubscriptionAgentFamily agents)
 {
+    /// <summary>How long the nodes get to stop the paused agents before the work would run beside them.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
     public async Task WhilePausedAsync(Func<Task> work, CancellationToken cancellation)
     {
         var running = await AgentsAsync();
@@ -20,6 +23,7 @@ public sealed class ProjectionAgents(IDocumentStore store, OfficeDatabases datab
         await runtime.Agents.ApplyRestrictionsAsync(pause, cancellation);
         try
         {
+            await UntilStoppedAsync(running, cancellation);
             await work();
         }
         finally
@@ -28,6 +32,25 @@ public sealed class ProjectionAgents(IDocumentStore store, OfficeDatabases datab
             var state = await runtime.Storage.Nodes.LoadNodeAgentStateAsync(CancellationToken.None);
             foreach (var agent in running) state.Restrictions.RestartAgent(agent);
             await runtime.Agents.ApplyRestrictionsAsync(state.Restrictions, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A pause is a restriction the leader carries out on the node holding the agent, a moment later: work begun before
+    /// that node has stopped it would race a running shard (which then stops on a progression it no longer finds).
+    /// </summary>
+    private async Task UntilStoppedAsync(IReadOnlyCollection<Uri> agents, CancellationToken cancellation)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(StopTimeout);
+        try
+        {
+            while ((await runtime.Storage.Nodes.LoadAllNodesAsync(deadline.Token)).Any(node => node.ActiveAgents.Any(agents.Contains)))
+                await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The projection agents were still running {StopTimeout.TotalSeconds:F0} s after they were paused.");
         }
     }
 
