@@ -14,7 +14,10 @@ public sealed record BenchOptions(
     TimeSpan CatchUpLimit,
     TimeSpan RebuildLimit,
     int Rounds,
-    string? Name)
+    string? Name,
+    string? ServiceDllB,
+    string LabelA,
+    string LabelB)
 {
     public const int DefaultEvents = 1_000_000;
     public const int QuickEvents = 50_000;
@@ -50,6 +53,10 @@ public sealed record BenchOptions(
             // Rounds of the one-office / eight-office comparison, in the order AB BA..., so a drift of the machine's load
             // between them shows in the rounds instead of in the ratio.
             Rounds: int.Parse(Value("--rounds") ?? "2"),
-            Name: Value("--name"));
+            Name: Value("--name"),
+            // The builds stage: a second build of the service and what each build is (run.sh --compare sets them).
+            ServiceDllB: Value("--service-b"),
+            LabelA: Value("--label-a") ?? "this build",
+            LabelB: Value("--label-b") ?? "the other build");
     }
 }

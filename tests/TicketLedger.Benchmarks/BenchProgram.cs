@@ -18,6 +18,7 @@ public static class BenchProgram
                 "serve-vanilla" => await VanillaEndpoint.Serve(options),
                 "run" => await Run.All(options),
                 "dashboard" => await DashboardLoads.Run(args),
+                "load" => await ProfileLoad.Run(args),
                 _ => Usage(),
             };
         }
@@ -34,6 +35,7 @@ public static class BenchProgram
         Console.Error.WriteLine("""
             usage: TicketLedger.Benchmarks run --service <TicketLedger.dll> [--quick] [--events N] [--seconds S] [--out <results dir>]
                    (run.sh builds everything and passes these; serve-raw / serve-vanilla are started by `run` itself)
+                   TicketLedger.Benchmarks load --url <running service> [--key K] [--clients 32] [--seconds 30] [--script lifecycle|raise] [--no-keys] [--office X] [--pool 3000]
                    TicketLedger.Benchmarks dashboard --url <running service> [--key <reader key>] [--loads 20] [--out <results dir>]
             """);
         return 2;

@@ -40,3 +40,12 @@ public sealed class VanillaRespondScript : IClientScript
 
     private sealed record Created(Guid Value);
 }
+
+/// <summary>Starts a new stream per request: the vanilla counterpart of raising a ticket.</summary>
+public sealed class VanillaStartScript : IClientScript
+{
+    public Task<HttpRequestMessage> NextAsync(HttpClient http, CancellationToken ct) =>
+        Task.FromResult(new HttpRequestMessage(HttpMethod.Post, "/vanilla/tickets"));
+
+    public Task CompletedAsync(HttpResponseMessage response, CancellationToken ct) => Task.CompletedTask;
+}

@@ -6,6 +6,8 @@ namespace TicketLedger.Benchmarks;
 /// <summary>The whole run, in the order of the brief: ceiling, reference endpoints, the service over HTTP (one office, then against a district, then on several nodes and their failover), then scale (one office, then the district), then the log.</summary>
 public static class Run
 {
+    public const string VanillaStart = "vanilla Marten+Wolverine stream start";
+
     public static async Task<int> All(BenchOptions options)
     {
         if (!File.Exists(options.ServiceDll)) throw new FileNotFoundException("--service must point at a built TicketLedger.dll", options.ServiceDll);
@@ -28,6 +30,7 @@ public static class Run
             await db.ExecuteAsync(BenchDatabase.Raw, TwoRowTransaction.Schema);
             await ReferenceAsync(report, options, "serve-raw", db.ConnectionString(BenchDatabase.Raw), "raw Npgsql endpoint", i => new RawRespondScript(i), logs);
             await ReferenceAsync(report, options, "serve-vanilla", db.ConnectionString(BenchDatabase.Vanilla), "vanilla Marten+Wolverine endpoint", _ => new VanillaRespondScript(), logs);
+            await ReferenceAsync(report, options, "serve-vanilla", db.ConnectionString(BenchDatabase.Vanilla), VanillaStart, _ => new VanillaStartScript(), logs);
         }
         var key = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         if (options.Runs("service"))
@@ -35,6 +38,13 @@ public static class Run
             Console.WriteLine("\n== 3. TicketLedger over HTTP");
             await ServiceRuns.CommandsAsync(report, options, db, key, logs);
             ServiceRuns.JudgeCommands(report);
+        }
+        if (options.Runs("builds"))
+        {
+            if (options.ServiceDllB is null || !File.Exists(options.ServiceDllB))
+                throw new FileNotFoundException("the builds stage needs --service-b (run.sh --compare <revision> builds it)", options.ServiceDllB);
+            Console.WriteLine($"\n== 3a. Two builds against vanilla, {options.Rounds} round(s)");
+            await BuildRuns.CompareAsync(report, options, db, key, logs);
         }
         if (options.Runs("offices"))
         {
