@@ -7,7 +7,7 @@ using Weasel.Postgresql.Tables;
 namespace TicketLedger.Hosting;
 
 /// <summary>
-/// `Idempotency-Key` on every POST, whatever its area (docs/idempotency.md). The key is claimed in the command's own
+/// `Idempotency-Key` on every POST, whatever its area (docs/ticket-lifecycle.md). The key is claimed in the command's own
 /// transaction, together with the outcome the client gets (<see cref="IdempotencyClaim"/>): it commits with the
 /// command's events or vanishes with them, so a crash, a lost connection or a database outage never leaves a key
 /// blocked, and a retry after any of them either replays the committed outcome or runs the command once. A repeat by
