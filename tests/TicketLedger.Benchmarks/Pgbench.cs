@@ -7,14 +7,15 @@ namespace TicketLedger.Benchmarks;
 /// <summary>The ceiling: the two-row transaction driven by pgbench itself, per-transaction latencies read from its logs.</summary>
 public static class Pgbench
 {
-    public static async Task<Summary> RunAsync(BenchDatabase db, int clients, BenchOptions options)
+    /// <summary>With several commands per transaction, each command is counted with its transaction's latency.</summary>
+    public static async Task<Summary> RunAsync(BenchDatabase db, int clients, BenchOptions options, int commandsPerTransaction = 1)
     {
         var bin = Find();
         var work = Directory.CreateTempSubdirectory("pgbench-");
         try
         {
             var script = Path.Combine(work.FullName, "command.sql");
-            await File.WriteAllTextAsync(script, TwoRowTransaction.PgbenchScript());
+            await File.WriteAllTextAsync(script, TwoRowTransaction.PgbenchScript(commandsPerTransaction));
             var threads = Math.Min(clients, 2);
             // Warm-up run first (not logged), like every other contender.
             await Exec(bin, db, $"-n -f {script} -c {clients} -j {threads} -T {(int)Math.Ceiling(options.Warmup.TotalSeconds)}", work.FullName);
@@ -27,7 +28,7 @@ public static class Pgbench
                 // client_id transaction_no time_us script_no epoch time_us
                 var parts = line.Split(' ');
                 if (parts.Length > 2 && long.TryParse(parts[2], out var micros))
-                    latencies.Record(micros * Stopwatch.Frequency / 1_000_000);
+                    for (var c = 0; c < commandsPerTransaction; c++) latencies.Record(micros * Stopwatch.Frequency / 1_000_000);
             }
             var failed = output.Split('\n').FirstOrDefault(l => l.StartsWith("number of failed transactions"));
             var errors = failed is null ? 0 : int.Parse(failed.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);

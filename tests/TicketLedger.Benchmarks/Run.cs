@@ -7,6 +7,7 @@ namespace TicketLedger.Benchmarks;
 public static class Run
 {
     public const string VanillaStart = "vanilla Marten+Wolverine stream start";
+    public const string GroupedCeiling = "pgbench: 8 commands per transaction, 4 clients (commands/s)";
 
     public static async Task<int> All(BenchOptions options)
     {
@@ -23,6 +24,8 @@ public static class Run
             Console.WriteLine("\n== 1. Ceiling: pgbench, the two-row transaction");
             await db.ExecuteAsync(BenchDatabase.Pgbench, TwoRowTransaction.Schema);
             foreach (var c in options.Clients) report.Add("ceiling", "pgbench: view upsert + event insert", c, await Pgbench.RunAsync(db, c, options));
+            // Group commit's ceiling, measured before building it: the same 32 commands in flight, 8 to a transaction.
+            report.Add("ceiling", GroupedCeiling, 32, await Pgbench.RunAsync(db, 4, options, commandsPerTransaction: 8));
         }
         if (options.Runs("reference"))
         {

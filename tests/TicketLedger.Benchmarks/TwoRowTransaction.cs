@@ -24,10 +24,15 @@ public static class TwoRowTransaction
 
     public const string SampleData = """{"ticketId":"0193a0c4-5a9e-7c2b-9d3e-1f2a3b4c5d6e","message":"已协调物流公司，明日送达。","occurredAt":"2026-11-28T08:00:00+00:00"}""";
 
-    public static string PgbenchScript() =>
-        "\\set n random(1, 100000)\n" +
+    /// <summary>
+    /// <paramref name="commands"/> commands on distinct rows per transaction: one is a bare endpoint's commit; more is
+    /// what a group commit of that many concurrent commands would ask of the database.
+    /// </summary>
+    public static string PgbenchScript(int commands = 1) =>
+        string.Concat(Enumerable.Range(1, commands).Select(i => $"\\set n{i} random(1, 100000)\n")) +
         "BEGIN;\n" +
-        string.Format(UpsertView, "md5(:n::text)::uuid", $"'{SampleData}'").ReplaceLineEndings(" ") + " \\gset\n" +
-        string.Format(InsertEvent, "md5(:n::text)::uuid", ":version", $"'{SampleData}'") + ";\n" +
+        string.Concat(Enumerable.Range(1, commands).Select(i =>
+            string.Format(UpsertView, $"md5(:n{i}::text)::uuid", $"'{SampleData}'").ReplaceLineEndings(" ") + " \\gset\n" +
+            string.Format(InsertEvent, $"md5(:n{i}::text)::uuid", ":version", $"'{SampleData}'") + ";\n")) +
         "END;\n";
 }

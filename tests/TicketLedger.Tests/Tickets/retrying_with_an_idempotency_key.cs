@@ -42,6 +42,42 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
     }
 
     [Fact]
+    public async Task a_replayed_raise_takes_no_number()
+    {
+        var body = TicketScenarios.RaiseBody(await Host.GivenSubject());
+        var key = NewKey();
+        var first = (await Raise(body, key, 201)).ReadAsJson<TicketNumberOnly>()!.Number;
+        await Raise(body, key, 201);
+        var next = (await Raise(body, NewKey(), 201)).ReadAsJson<TicketNumberOnly>()!.Number;
+
+        // The repeat ran up to its commit and rolled back on the key, its counter bump with it.
+        Assert.Equal(int.Parse(first[^4..]) + 1, int.Parse(next[^4..]));
+    }
+
+    private sealed record TicketNumberOnly(string Number);
+
+    [Fact]
+    public async Task a_repeat_its_first_run_now_refuses_replays_the_first_outcome()
+    {
+        var (id, _) = await Host.GivenTicket();
+        await Host.Assign(id);
+        var key = NewKey();
+        Task<IScenarioResult> Resolve() => Host.Scenario(x =>
+        {
+            x.Post.Json(new { resolution = "已解决" }).ToUrl($"/api/tickets/{id}/resolve");
+            x.WithKey(Keys.Staff);
+            x.WithRequestHeader(Idempotency.Header, key);
+            x.StatusCodeShouldBe(204);
+        });
+        await Resolve();
+        var repeat = await Resolve();
+
+        // Resolving a resolved ticket is a 409 of its own; the repeat is answered as the first run was.
+        Assert.Equal("true", repeat.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+        Assert.Equal(3, (await Host.GetTicket(id)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task the_same_key_with_a_different_body_is_422()
     {
         var subject = await Host.GivenSubject();
