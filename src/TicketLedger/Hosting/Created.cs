@@ -21,17 +21,6 @@ public abstract record Created(string Url) : IHttpAware
         claim.Succeeded(StatusCodes.Status201Created, Url, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(this, GetType(), json));
     }
 
-    /// <summary>
-    /// Marks the endpoint as one whose outcome is known before it commits (its `Idempotency-Key` claim needs no lookup
-    /// first); each endpoint declares its own 201 response type, which a base record cannot name.
-    /// </summary>
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => builder.Metadata.Add(AnswersBeforeCommit.Instance);
-}
-
-/// <summary>Endpoint metadata: the response is set before the command commits (<see cref="Created"/>).</summary>
-public sealed class AnswersBeforeCommit
-{
-    public static readonly AnswersBeforeCommit Instance = new();
-
-    private AnswersBeforeCommit() { }
+    /// <summary>Nothing to add: each endpoint declares its own 201 response type, which a base record cannot name.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) { }
 }

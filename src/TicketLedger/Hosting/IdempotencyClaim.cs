@@ -32,13 +32,6 @@ public sealed class IdempotencyClaim(string caller, string key, string requestHa
 
     public static bool IsEmptyResponse(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<EmptyResponseAttribute>() is not null;
 
-    /// <summary>
-    /// `[EmptyResponse]` endpoints and those answering <see cref="Created"/>: their claim goes
-    /// into the command's transaction with its outcome, and they have no effect outside it.
-    /// </summary>
-    public static bool KnowsOutcomeBeforeCommit(HttpContext context) =>
-        IsEmptyResponse(context) || context.GetEndpoint()?.Metadata.GetMetadata<AnswersBeforeCommit>() is not null;
-
     public IDisposable Enter()
     {
         Running.Value = this;

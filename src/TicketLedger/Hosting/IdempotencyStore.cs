@@ -30,11 +30,7 @@ public sealed class IdempotencyStore(
         var ct = context.RequestAborted;
         var now = clock.GetUtcNow();
 
-        // An endpoint that knows its outcome before it commits writes its claim into the command's own transaction, so
-        // its first run needs no lookup: a repeat fails on the claim's primary key, and everything it appended rolls
-        // back with it. Any other endpoint looks first, since it may have effects outside that transaction.
-        var claimedInTransaction = IdempotencyClaim.KnowsOutcomeBeforeCommit(context);
-        if (!claimedInTransaction && await FindAsync(database, caller, key, now, ct) is { } earlier)
+        if (await FindAsync(database, caller, key, now, ct) is { } earlier)
         {
             await AnswerRepeatAsync(context, earlier, fingerprint, ct);
             return;
@@ -50,8 +46,7 @@ public sealed class IdempotencyStore(
         }
         catch (Exception e) when (IsKeyTakenMeanwhile(e))
         {
-            // The key was claimed by an earlier request, or by a concurrent one that committed first; this run rolled
-            // back. Answer as a repeat.
+            // A concurrent request with the same key committed first; this one rolled back. Answer as a repeat.
             context.Response.Body = original;
             context.Response.Clear();
             if (await FindAsync(database, caller, key, now, CancellationToken.None) is { } winner) await AnswerRepeatAsync(context, winner, fingerprint, ct);
@@ -61,17 +56,6 @@ public sealed class IdempotencyStore(
         finally
         {
             context.Response.Body = original;
-        }
-
-        // A repeat that never reached the claim's insert is answered with the first run's outcome all the same: one that
-        // its first run's effects now refuse (the ticket it resolved is resolved), one that had nothing left to write
-        // (a bureau's referral already taken), one that lost a race to it on the stream's version.
-        if (claimedInTransaction && (!claim.Written || context.Response.StatusCode is < 200 or >= 300)
-            && await FindAsync(database, caller, key, now, CancellationToken.None) is { } first)
-        {
-            context.Response.Clear();
-            await AnswerRepeatAsync(context, first, fingerprint, ct);
-            return;
         }
 
         if (claim is { Written: true, Status: null } && context.Response.StatusCode is >= 200 and < 300)
