@@ -19,7 +19,7 @@ public static class RebuildProjectionsEndpoint
     /// <summary>
     /// The async projections run on whichever node Wolverine placed them (docs/nodes.md): they are paused across the
     /// cluster while each database is rebuilt by a daemon of this request's own, and started again afterwards, from where
-    /// the rebuild left them, also when it failed or the caller went away.
+    /// the rebuild left them, also when it failed or the caller went away; the answer comes once they run again.
     /// </summary>
     [NotTenanted]
     [WolverinePost("/api/admin/projections/rebuild", OperationId = "RebuildProjections", Summary = "Rebuild every projection from the events")]
@@ -37,7 +37,7 @@ public static class RebuildProjectionsEndpoint
                 using var daemon = await store.BuildProjectionDaemonAsync(databases.AnyOfficeIn(database).Code);
                 foreach (var name in names) await daemon.RebuildProjectionAsync(name, ShardTimeout, cancellation);
             }
-        }, cancellation);
+        }, cancellation, untilRunningAgain: true);
         return new ProjectionsRebuilt(names, clock.ElapsedMilliseconds);
     }
 }

@@ -10,12 +10,20 @@ namespace TicketLedger.Hosting;
 /// shard from writing while another process rewrites what it reads or writes (a rebuild), so such work runs with the
 /// agents paused across the cluster, and they are started again afterwards from where that work left them.
 /// </summary>
-public sealed class ProjectionAgents(IDocumentStore store, OfficeDatabases databases, IWolverineRuntime runtime, IEventSubscriptionAgentFamily agents)
+public sealed class ProjectionAgents(
+    IDocumentStore store, OfficeDatabases databases, IWolverineRuntime runtime, IEventSubscriptionAgentFamily agents, ILogger<ProjectionAgents> logger)
 {
     /// <summary>How long the nodes get to stop the paused agents before the work would run beside them.</summary>
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-    public async Task WhilePausedAsync(Func<Task> work, CancellationToken cancellation)
+    /// <summary>How long the nodes get to start the agents again before the restart is asked for once more.</summary>
+    private static readonly TimeSpan RestartTimeout = TimeSpan.FromSeconds(20);
+
+    /// <param name="untilRunningAgain">
+    /// Return only once every agent runs again on some node (a rebuild's caller then knows the projections move on); a
+    /// restart not carried out in time is asked for once more, and a second miss is logged.
+    /// </param>
+    public async Task WhilePausedAsync(Func<Task> work, CancellationToken cancellation, bool untilRunningAgain = false)
     {
         var running = await AgentsAsync();
         var pause = new AgentRestrictions();
@@ -28,11 +36,35 @@ public sealed class ProjectionAgents(IDocumentStore store, OfficeDatabases datab
         }
         finally
         {
-            // Restarting starts from the restrictions as stored: a fresh set would not know the agents were paused.
-            var state = await runtime.Storage.Nodes.LoadNodeAgentStateAsync(CancellationToken.None);
-            foreach (var agent in running) state.Restrictions.RestartAgent(agent);
-            await runtime.Agents.ApplyRestrictionsAsync(state.Restrictions, CancellationToken.None);
+            await RestartAsync(running);
+            if (untilRunningAgain && !await RunningAgainAsync(running))
+            {
+                await RestartAsync(running);
+                if (!await RunningAgainAsync(running))
+                    logger.LogWarning("The projection agents {Agents} were not running {Seconds} s after their restart was asked for twice",
+                        string.Join(", ", running), 2 * RestartTimeout.TotalSeconds);
+            }
         }
+    }
+
+    /// <summary>Restarting starts from the restrictions as stored: a fresh set would not know the agents were paused.</summary>
+    private async Task RestartAsync(IReadOnlyCollection<Uri> agents)
+    {
+        var state = await runtime.Storage.Nodes.LoadNodeAgentStateAsync(CancellationToken.None);
+        foreach (var agent in agents) state.Restrictions.RestartAgent(agent);
+        await runtime.Agents.ApplyRestrictionsAsync(state.Restrictions, CancellationToken.None);
+    }
+
+    private async Task<bool> RunningAgainAsync(IReadOnlyCollection<Uri> agents)
+    {
+        var deadline = DateTime.UtcNow + RestartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var active = (await runtime.Storage.Nodes.LoadAllNodesAsync(CancellationToken.None)).SelectMany(node => node.ActiveAgents).ToHashSet();
+            if (agents.All(active.Contains)) return true;
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+        return false;
     }
 
     /// <summary>
