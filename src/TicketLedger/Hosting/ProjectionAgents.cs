@@ -37,13 +37,7 @@ public sealed class ProjectionAgents(
         finally
         {
             await RestartAsync(running);
-            if (untilRunningAgain && !await RunningAgainAsync(running))
-            {
-                await RestartAsync(running);
-                if (!await RunningAgainAsync(running))
-                    logger.LogWarning("The projection agents {Agents} were not running {Seconds} s after their restart was asked for twice",
-                        string.Join(", ", running), 2 * RestartTimeout.TotalSeconds);
-            }
+            if (untilRunningAgain) await UntilRunningAgainAsync(running);
         }
     }
 
@@ -55,16 +49,18 @@ public sealed class ProjectionAgents(
         await runtime.Agents.ApplyRestrictionsAsync(state.Restrictions, CancellationToken.None);
     }
 
-    private async Task<bool> RunningAgainAsync(IReadOnlyCollection<Uri> agents)
+    private async Task UntilRunningAgainAsync(IReadOnlyCollection<Uri> agents)
     {
-        var deadline = DateTime.UtcNow + RestartTimeout;
-        while (DateTime.UtcNow < deadline)
+        for (var asked = 1; !await UntilAsync(active => agents.All(active.Contains), RestartTimeout, CancellationToken.None); asked++)
         {
-            var active = (await runtime.Storage.Nodes.LoadAllNodesAsync(CancellationToken.None)).SelectMany(node => node.ActiveAgents).ToHashSet();
-            if (agents.All(active.Contains)) return true;
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            if (asked == 2)
+            {
+                logger.LogWarning("The projection agents {Agents} were not running {Seconds} s after their restart was asked for twice",
+                    string.Join(", ", agents), 2 * RestartTimeout.TotalSeconds);
+                return;
+            }
+            await RestartAsync(agents);
         }
-        return false;
     }
 
     /// <summary>
@@ -73,16 +69,24 @@ public sealed class ProjectionAgents(
     /// </summary>
     private async Task UntilStoppedAsync(IReadOnlyCollection<Uri> agents, CancellationToken cancellation)
     {
+        if (!await UntilAsync(active => !agents.Any(active.Contains), StopTimeout, cancellation))
+            throw new TimeoutException($"The projection agents were still running {StopTimeout.TotalSeconds:F0} s after they were paused.");
+    }
+
+    /// <summary>Polls the agents every node reports running until <paramref name="done"/>; false when the timeout passed first.</summary>
+    private async Task<bool> UntilAsync(Func<HashSet<Uri>, bool> done, TimeSpan timeout, CancellationToken cancellation)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(StopTimeout);
+        deadline.CancelAfter(timeout);
         try
         {
-            while ((await runtime.Storage.Nodes.LoadAllNodesAsync(deadline.Token)).Any(node => node.ActiveAgents.Any(agents.Contains)))
+            while (!done((await runtime.Storage.Nodes.LoadAllNodesAsync(deadline.Token)).SelectMany(node => node.ActiveAgents).ToHashSet()))
                 await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw new TimeoutException($"The projection agents were still running {StopTimeout.TotalSeconds:F0} s after they were paused.");
+            return false;
         }
     }
 
