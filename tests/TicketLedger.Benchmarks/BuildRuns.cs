@@ -74,18 +74,9 @@ public static class BuildRuns
         await Measure(Lifecycle, i => new LifecycleScript(world, i));
         if (round == options.Rounds)
         {
-            report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid, async () =>
-            {
-                const int commands = 300;
-                var walker = new LifecycleScript(world, 0);
-                for (var c = 0; c < commands; c++)
-                {
-                    using var request = await walker.NextAsync(http, CancellationToken.None);
-                    using var response = await http.SendAsync(request);
-                    await walker.CompletedAsync(response, CancellationToken.None);
-                }
-                return commands;
-            }));
+            var walker = new LifecycleScript(world, 0);
+            report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid,
+                () => LoadGenerator.SequentialAsync(http, 300, _ => walker)));
         }
         return measured;
     }

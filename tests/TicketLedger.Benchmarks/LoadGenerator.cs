@@ -36,6 +36,22 @@ public static class LoadGenerator
         return Latency.Summarise(recorders, errors, measure);
     }
 
+    /// <summary>
+    /// <paramref name="commands"/> requests one after another, the c-th from <paramref name="scriptFor"/>(c), untimed: the
+    /// per-command profile counts what they cost, not how long they took. Returns how many were sent.
+    /// </summary>
+    public static async Task<int> SequentialAsync(HttpClient http, int commands, Func<int, IClientScript> scriptFor)
+    {
+        for (var c = 0; c < commands; c++)
+        {
+            var script = scriptFor(c);
+            using var request = await script.NextAsync(http, CancellationToken.None);
+            using var response = await http.SendAsync(request);
+            await script.CompletedAsync(response, CancellationToken.None);
+        }
+        return commands;
+    }
+
     private static async Task<(Latency[] Recorders, int Errors)> Window(
         HttpClient http, IClientScript[] scripts, TimeSpan length, bool record, Action? sample)
     {

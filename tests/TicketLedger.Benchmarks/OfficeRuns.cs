@@ -102,19 +102,9 @@ public static class OfficeRuns
         if (round == options.Rounds)
         {
             var walkers = setup.Worlds.Select(w => new LifecycleScript(w, 0)).ToArray();
-            report.Note($"**{setup.Label}**: " + await Profile.WritesPerCommandAsync(db, setup.Database, service.Pid, async () =>
-            {
-                const int commands = 300;
-                for (var c = 0; c < commands; c++)
-                {
-                    // One ticket's three commands, then the next office's.
-                    var walker = walkers[c / 3 % walkers.Length];
-                    using var request = await walker.NextAsync(http, CancellationToken.None);
-                    using var response = await http.SendAsync(request);
-                    await walker.CompletedAsync(response, CancellationToken.None);
-                }
-                return commands;
-            }));
+            // One ticket's three commands, then the next office's.
+            report.Note($"**{setup.Label}**: " + await Profile.WritesPerCommandAsync(db, setup.Database, service.Pid,
+                () => LoadGenerator.SequentialAsync(http, 300, c => walkers[c / 3 % walkers.Length])));
         }
         return measured;
     }

@@ -44,17 +44,9 @@ public static class ServiceRuns
             using var raised = await http.SendAsync(world.Raise(i));
             if (raised.IsSuccessStatusCode) world.OpenTickets.Enqueue((await raised.Content.ReadFromJsonAsync<TicketWorld.Created>())!.Id);
         }
-        report.Note(await Profile.WritesPerCommandAsync(db, BenchDatabase.Service, service.Pid, async () =>
-        {
-            var client = new LifecycleScript(world, 0);
-            for (var i = 0; i < tickets * 3; i++)
-            {
-                using var request = await client.NextAsync(http, CancellationToken.None);
-                using var response = await http.SendAsync(request);
-                await client.CompletedAsync(response, CancellationToken.None);
-            }
-            return tickets * 3;
-        }));
+        var walker = new LifecycleScript(world, 0);
+        report.Note(await Profile.WritesPerCommandAsync(db, BenchDatabase.Service, service.Pid,
+            () => LoadGenerator.SequentialAsync(http, tickets * 3, _ => walker)));
     }
 
     public static void JudgeCommands(Report report)
