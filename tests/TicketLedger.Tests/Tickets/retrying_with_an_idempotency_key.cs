@@ -50,7 +50,7 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
         await Raise(body, key, 201);
         var next = (await Raise(body, NewKey(), 201)).ReadAsJson<TicketNumberOnly>()!.Number;
 
-        // The repeat ran up to its commit and rolled back on the key, its counter bump with it.
+        // Whether a repeat is answered before it runs or rolls back on the key, it gives no number away.
         Assert.Equal(int.Parse(first[^4..]) + 1, int.Parse(next[^4..]));
     }
 
