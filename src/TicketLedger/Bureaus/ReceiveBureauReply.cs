@@ -29,6 +29,7 @@ public sealed record RecordInboxBureauReply(BureauReply Reply);
 
 public static class RecordInboxBureauReplyHandler
 {
+    [WaitsForTicketView]
     public static async Task Handle(RecordInboxBureauReply inbox, IDocumentSession session, IValidator<RecordBureauReply> validator,
         TimeProvider clock, CancellationToken ct)
     {
@@ -38,6 +39,7 @@ public static class RecordInboxBureauReplyHandler
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));
 
         var stream = await session.Events.FetchForWriting<Ticket>(reply.TicketId, ct);
+        TicketViewRebuilding.ThrowIfRebuilding(stream);
         // Another office's ticket is not there to find, as for the office's own routes.
         var ticket = stream.Aggregate ?? throw new BureauMessageRejected($"No ticket {reply.TicketId} exists in office '{reply.Office}'.");
         if (await AlreadyRecordedAsync(session, reply, ct)) return;

@@ -1,4 +1,3 @@
-using Wolverine.Attributes;
 using Wolverine;
 using Marten;
 using TicketLedger.Hosting;
@@ -29,19 +28,16 @@ public static class ResponseDeadlineHandler
     /// The session is opened for the timer's own office rather than the envelope's tenant: a timer scheduled by a
     /// single-office build carries no tenant, and Wolverine would open it on Marten's default tenant, where nothing lives.
     /// </summary>
-    [ScheduleRetry(typeof(TicketViewRebuilding), 5, 30, 120, 600)]
+    [WaitsForTicketView]
     public static async Task Handle(ResponseDeadline message, Envelope envelope, IDocumentStore store, Offices offices, CancellationToken ct)
     {
         await using var session = store.LightweightSession(message.Office ?? offices.Home);
         session.CorrelationId = envelope.CorrelationId;
         session.CausationId = envelope.Id.ToString();
         var stream = await session.Events.FetchForWriting<Ticket>(message.TicketId, ct);
-        // The ticket's inline view is gone only while a rebuild writes it anew: the timer waits for it, not dropped.
-        if (stream.Aggregate is null && stream.CurrentVersion > 0) throw new TicketViewRebuilding(message.TicketId);
+        TicketViewRebuilding.ThrowIfRebuilding(stream);
         if (stream.Aggregate is not { } ticket || Decide(ticket) is not { } missed) return;
         stream.AppendOne(missed);
         await session.SaveChangesAsync(ct);
     }
 }
-
-public sealed class TicketViewRebuilding(Guid ticketId) : Exception($"Ticket {ticketId} has events but no view: its projection is being rebuilt.");

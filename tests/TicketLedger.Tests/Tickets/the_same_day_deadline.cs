@@ -67,6 +67,39 @@ public sealed class the_same_day_deadline(ApiFixture fixture) : ApiTest(fixture)
     }
 
     [Fact]
+    public async Task a_timer_firing_while_the_views_are_rebuilt_waits_for_its_ticket()
+    {
+        var (id, _) = await Host.GivenTicket(occurredAt: DateTimeOffset.UtcNow.AddDays(-2));
+        var dueBy = (await Host.GetTicket(id)).GetProperty("dueBy").GetDateTimeOffset();
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe"))
+        {
+            // What a rebuild of the Ticket projection does to the view for a moment.
+            session.HardDelete<Ticket>(id);
+            await session.SaveChangesAsync();
+        }
+
+        // Thrown, so Wolverine delivers it again later ([WaitsForTicketView]); a timer that returned would be gone.
+        await Assert.ThrowsAsync<TicketViewRebuilding>(() => Host.MessageBus().InvokeAsync(new ResponseDeadline(id, dueBy, "yinhe")));
+        Assert.Empty((await Events(id)).OfType<ResponseDeadlineMissed>());
+    }
+
+    [Fact]
+    public async Task a_bureau_reply_arriving_while_the_views_are_rebuilt_waits_for_its_ticket()
+    {
+        var (id, _) = await Host.GivenTicket();
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe"))
+        {
+            session.HardDelete<Ticket>(id);
+            await session.SaveChangesAsync();
+        }
+
+        // Not refused as an unknown ticket (that would move it to the dead letters): retried once the view is back.
+        var reply = new TicketLedger.Bureaus.BureauReply(id, "jfj-gxc", "已安排", "rebuilding-" + Guid.NewGuid().ToString("N"), Office: "yinhe");
+        await Assert.ThrowsAsync<TicketViewRebuilding>(() =>
+            Host.MessageBus().InvokeForTenantAsync("yinhe", new TicketLedger.Bureaus.RecordInboxBureauReply(reply)));
+    }
+
+    [Fact]
     public async Task a_ticket_answered_in_time_gets_no_event()
     {
         var raisedAt = DateTimeOffset.UtcNow.AddDays(-2);
