@@ -1,5 +1,7 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Schema;
+using Marten.Schema.Indexing.Unique;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Tickets;
@@ -13,14 +15,25 @@ public static class TicketsModule
         store.Projections.Add<TicketProjection>(ProjectionLifecycle.Inline, ProjectionPages.Large);
         // The list filters on these and pages newest first: real columns with b-tree indexes, not jsonb expressions, so
         // a filtered page reads an index range instead of scanning every view (benchmark 2026-11-28: 637 ms p99 at 200k).
-        // Status and newest-first order lead two composite indexes ending in the id: a page's ids come from an
-        // index-only scan, so a deep page skips index entries instead of view rows (page 500 at 40k: 41.6 ms p99 before).
+        // Every query of an office's views also filters its tenant_id (docs/offices.md), so the two composite indexes
+        // lead with it, then status or newest-first order, and end in the id: a page's ids and its count come from an
+        // index-only scan (without tenant_id in them the count read every assigned view: 331 ms p99 at 200k tickets,
+        // benchmark 2026-11-30). Status, raising time and number are columns only for those two indexes: single-column
+        // indexes on them, and on the office (always the tenant), only cost every command an index write.
         // The table keeps the name it had when the class was TicketView, so existing stores read on without a migration.
-        store.Schema.For<Ticket>().DocumentAlias("ticketview")
-            .Duplicate(x => x.Status).Duplicate(x => x.RaisedAt).Duplicate(x => x.Number).Duplicate(x => x.Category)
-            .Duplicate(x => x.Department).Duplicate(x => x.Bureau).Duplicate(x => x.SubjectId).Duplicate(x => x.Office)
+        store.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType != typeof(Ticket)) return;
+            foreach (var member in new[] { nameof(Ticket.Status), nameof(Ticket.RaisedAt), nameof(Ticket.Number), nameof(Ticket.Office) })
+                mapping.DuplicateField(member);
+        });
+        store.Schema.For<Ticket>().DocumentAlias("ticketview").StartIndexesByTenantId()
+            .Duplicate(x => x.Category, configure: PerTenant).Duplicate(x => x.Department, configure: PerTenant)
+            .Duplicate(x => x.Bureau, configure: PerTenant).Duplicate(x => x.SubjectId, configure: PerTenant)
             .Index([x => x.Status, x => x.RaisedAt, x => x.Number, x => x.Id])
             .Index([x => x.RaisedAt, x => x.Number, x => x.Id]);
         store.Storage.ExtendedSchemaObjects.Add(TicketNumbers.Table(store.DatabaseSchemaName));
     }
+
+    private static void PerTenant(DocumentIndex index) => index.TenancyScope = TenancyScope.PerTenant;
 }
