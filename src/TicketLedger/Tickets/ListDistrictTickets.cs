@@ -9,8 +9,8 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// The tickets of every office the key may use, or of one of them (`office=`), filtered and paged as an office's own
-/// list, newest first, each with its office and its times on that office's clock (docs/ledger.md, "The district"), from
-/// every database those offices live in (docs/nodes.md).
+/// list, newest first, each with its office and its times on that office's clock (docs/ledger.md, "The district"),
+/// whichever databases those offices live in (docs/nodes.md).
 /// </summary>
 public static class ListDistrictTicketsEndpoint
 {
@@ -35,7 +35,7 @@ public static class ListDistrictTicketsEndpoint
     [ProducesResponseType<TicketPage>(200)]
     public static async Task<IResult> Get(
         string? office, string? status, string? category, string? department, string? subjectId, string? overdue, string? page, string? pageSize,
-        IDocumentStore store, OfficeDatabases databases, Offices offices, TimeProvider clock, HttpContext context, CancellationToken ct)
+        IDocumentStore store, Offices offices, TimeProvider clock, HttpContext context, CancellationToken ct)
     {
         var query = new QueryValues();
         var filter = TicketFilter.From(query, status, category, department, subjectId, overdue, page, pageSize);
@@ -48,20 +48,17 @@ public static class ListDistrictTicketsEndpoint
         var sessions = new List<IQuerySession>();
         try
         {
-            foreach (var (_, inDatabase) in databases.Group(chosen))
+            // Every office in its own tenant's session, even where several share a database: each then reads its
+            // page's keys in order from its tenant-leading index, and the pages are merged here. One query over several
+            // tenants (tenant_id = any(...)) had to sort all their matching views: 95 ms p99 for page 1 of 19,000
+            // assigned tickets in 8 offices (benchmark 2026-11-30).
+            foreach (var one in chosen)
             {
-                // Ticket views are tenanted: naming the tenants is what lets one query read several offices of a
-                // database, and only these; a session of one of them opens on their database.
-                var codes = inDatabase.Select(o => o.Code).ToArray();
-                var session = store.QuerySession(codes[0]);
+                var session = store.QuerySession(one.Code);
                 sessions.Add(session);
                 sources.Add(new TicketFilter.Source(
-                    filter.Apply(session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes)), context.User, now),
-                    async (ids, token) =>
-                    {
-                        var page = ids.ToArray();
-                        return await session.Query<Ticket>().Where(t => t.TenantIsOneOf(codes) && page.Contains(t.Id)).ToListAsync(token);
-                    }));
+                    filter.Apply(session.Query<Ticket>(), context.User, now),
+                    async (ids, token) => await session.LoadManyAsync<Ticket>(token, ids)));
             }
             var (tickets, total) = await filter.Read(sources, ct);
             var items = tickets.Select(t => TicketResponse.From(t, offices.ClockOf(t.Office), now)).ToList();

@@ -36,7 +36,7 @@ public sealed record TicketFilter(
         return tickets;
     }
 
-    /// <summary>Tickets to read from one database, and how to load that database's views by id.</summary>
+    /// <summary>Tickets to read from one office, and how to load that office's views by id.</summary>
     public sealed record Source(IQueryable<Ticket> Tickets, Func<IReadOnlyList<Guid>, CancellationToken, Task<IReadOnlyList<Ticket>>> Load);
 
     /// <summary>The page, newest first, and how many match; <paramref name="load"/> reads the page's views by id.</summary>
@@ -45,31 +45,30 @@ public sealed record TicketFilter(
         Read([new Source(tickets, load)], ct);
 
     /// <summary>
-    /// The page across databases: each gives its first <c>Page × PageSize</c> keys in the list's order, merged here,
-    /// so the page is the same as if every ticket were in one table. One database reads only the page's keys.
+    /// The page across offices: each gives its first <c>Page × PageSize</c> keys in the list's order, merged here,
+    /// so the page is the same as if every ticket were in one table. One office reads only the page's keys.
     /// </summary>
     public async Task<(IReadOnlyList<Ticket> Page, long Total)> Read(IReadOnlyList<Source> sources, CancellationToken ct)
     {
-        var total = 0L;
-        var keys = new List<(Source Source, Guid Id, DateTimeOffset RaisedAt, string Number)>();
-        foreach (var source in sources)
+        // Each source has a session of its own, so they are read side by side: a district's list costs the slowest
+        // office's round trips, not their sum.
+        var perSource = await Task.WhenAll(sources.Select(async source =>
         {
             // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
-            total += await source.Tickets.CountAsync(ct);
+            var count = await source.Tickets.CountAsync(ct);
             // The page's ids first, the views second: skipping costs index entries, not view rows.
             var ordered = source.Tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id);
             var upToPage = sources.Count == 1 ? ordered.Skip((Page - 1) * PageSize).Take(PageSize) : ordered.Take(Page * PageSize);
             var read = await upToPage.Select(t => new { t.Id, t.RaisedAt, t.Number }).ToListAsync(ct);
-            keys.AddRange(read.Select(k => (source, k.Id, k.RaisedAt, k.Number)));
-        }
+            return (Count: count, Keys: read.Select(k => (Source: source, k.Id, k.RaisedAt, k.Number)).ToList());
+        }));
+        var keys = perSource.SelectMany(s => s.Keys);
         var page = sources.Count == 1
-            ? keys
+            ? keys.ToList()
             : keys.OrderByDescending(k => k.RaisedAt).ThenByDescending(k => k.Number, StringComparer.Ordinal).ThenByDescending(k => k.Id)
                 .Skip((Page - 1) * PageSize).Take(PageSize).ToList();
-        var views = new Dictionary<Guid, Ticket>();
-        foreach (var group in page.GroupBy(k => k.Source))
-        foreach (var view in await group.Key.Load(group.Select(k => k.Id).ToList(), ct))
-            views[view.Id] = view;
-        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), total);
+        var loaded = await Task.WhenAll(page.GroupBy(k => k.Source).Select(group => group.Key.Load(group.Select(k => k.Id).ToList(), ct)));
+        var views = loaded.SelectMany(v => v).ToDictionary(v => v.Id);
+        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), perSource.Sum(s => (long)s.Count));
     }
 }

@@ -16,15 +16,13 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Marten.IDocumentStore _documentStore;
         private readonly System.TimeProvider _timeProvider;
-        private readonly TicketLedger.Hosting.OfficeDatabases _officeDatabases;
         private readonly TicketLedger.Hosting.Offices _offices;
 
-        public GET_api_district_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, TicketLedger.Hosting.OfficeDatabases officeDatabases, TicketLedger.Hosting.Offices offices) : base(wolverineHttpOptions)
+        public GET_api_district_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Marten.IDocumentStore documentStore, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _documentStore = documentStore;
             _timeProvider = timeProvider;
-            _officeDatabases = officeDatabases;
             _offices = offices;
         }
 
@@ -49,7 +47,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await TicketLedger.Tickets.ListDistrictTicketsEndpoint.Get(office, status, category, department, subjectId, overdue, page, pageSize, _documentStore, _officeDatabases, _offices, _timeProvider, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await TicketLedger.Tickets.ListDistrictTicketsEndpoint.Get(office, status, category, department, subjectId, overdue, page, pageSize, _documentStore, _offices, _timeProvider, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
