@@ -27,6 +27,7 @@ builder.AddJson();
 builder.AddReferenceData();
 builder.AddIdempotency();
 builder.AddBureaus();
+builder.Services.AddTicketNumbering();
 builder.AddEventStore(store =>
 {
     store.AddSubjects();

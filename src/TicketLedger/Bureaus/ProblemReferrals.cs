@@ -21,13 +21,13 @@ public sealed record ReferredTicket(Guid TicketId, string Number, OutgoingMessag
 public static class ProblemReferrals
 {
     public static async Task<ReferredTicket> RaiseOnceAsync(
-        IDocumentSession session, Office office, Offices offices, string from, string messageId, RaiseTicket command, DateTimeOffset now,
+        IDocumentSession session, TicketNumberTurn turn, Office office, Offices offices, string from, string messageId, RaiseTicket command, DateTimeOffset now,
         CancellationToken ct)
     {
         var ticketId = TicketIdFor(from, messageId, office.Code == offices.Home ? null : office.Code);
         if (await session.LoadAsync<Ticket>(ticketId, ct) is { } earlier) return new ReferredTicket(earlier.Id, earlier.Number, []);
         session.LastModifiedBy = from;
-        var raised = await TicketIntake.RaiseAsync(session, office, command, ticketId, now, ct);
+        var raised = await TicketIntake.RaiseAsync(session, turn, office, command, ticketId, now, ct);
         if (command.Source == TicketSource.BureauReferral) session.Store(new BureauReferral(ticketId, from, messageId));
         return new ReferredTicket(ticketId, raised.Number, [ResponseDeadline.For(raised, now)]);
     }

@@ -22,7 +22,7 @@ public sealed record RaiseInboxReferral(ProblemReferral Referral);
 
 public static class RaiseInboxReferralHandler
 {
-    public static async Task<OutgoingMessages> Handle(RaiseInboxReferral inbox, IDocumentSession session, IValidator<RaiseTicket> validator,
+    public static async Task<OutgoingMessages> Handle(RaiseInboxReferral inbox, IDocumentSession session, TicketNumberTurn turn, IValidator<RaiseTicket> validator,
         ReferenceData reference, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
     {
         var referral = inbox.Referral;
@@ -35,7 +35,7 @@ public static class RaiseInboxReferralHandler
         if (!await TicketIntake.IsRegisteredSubjectAsync(session, referral.SubjectId, ct))
             throw new BureauMessageRejected($"No subject {referral.SubjectId} is registered.");
 
-        var referred = await ProblemReferrals.RaiseOnceAsync(session, office, offices, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);
+        var referred = await ProblemReferrals.RaiseOnceAsync(session, turn, office, offices, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);
         return referred.Messages;
     }
 }

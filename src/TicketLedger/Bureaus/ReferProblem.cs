@@ -43,10 +43,10 @@ public static class ReferProblemEndpoint
     [Tags("bureaus"), Authorize(Policy = Policies.Refer)]
     [ProducesResponseType<TicketCreated>(StatusCodes.Status201Created)]
     public static async Task<(TicketCreated, OutgoingMessages)> Post(
-        ReferProblem command, IDocumentSession session, ClaimsPrincipal user, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
+        ReferProblem command, IDocumentSession session, TicketNumberTurn turn, ClaimsPrincipal user, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
     {
         var bureau = user.FindFirstValue(ApiKeyAuthenticationHandler.BureauClaim)!;
-        var referred = await ProblemReferrals.RaiseOnceAsync(session, office, offices, bureau, command.MessageId!, command.AsRaise(), clock.GetUtcNow(), ct);
+        var referred = await ProblemReferrals.RaiseOnceAsync(session, turn, office, offices, bureau, command.MessageId!, command.AsRaise(), clock.GetUtcNow(), ct);
         return (new TicketCreated(referred.TicketId, referred.Number), referred.Messages);
     }
 }

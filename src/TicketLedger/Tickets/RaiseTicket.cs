@@ -40,10 +40,10 @@ public static class RaiseTicketEndpoint
     [WolverinePost("/api/tickets", OperationId = "RaiseTicket"), Tags("tickets"), Authorize(Policy = Policies.Write)]
     [ProducesResponseType<TicketCreated>(StatusCodes.Status201Created)]
     public static async Task<(TicketCreated, OutgoingMessages)> Post(
-        RaiseTicket command, IDocumentSession session, Office office, TimeProvider clock, CancellationToken ct)
+        RaiseTicket command, IDocumentSession session, TicketNumberTurn turn, Office office, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var raised = await TicketIntake.RaiseAsync(session, office, command, Guid.CreateVersion7(), now, ct);
+        var raised = await TicketIntake.RaiseAsync(session, turn, office, command, Guid.CreateVersion7(), now, ct);
         return (new TicketCreated(raised.TicketId, raised.Number), [ResponseDeadline.For(raised, now)]);
     }
 

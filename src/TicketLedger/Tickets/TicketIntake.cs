@@ -27,11 +27,13 @@ public static class TicketIntake
     }
 
     public static async Task<TicketRaised> RaiseAsync(
-        IDocumentSession session, Office office, RaiseTicket command, Guid ticketId, DateTimeOffset now, CancellationToken ct)
+        IDocumentSession session, TicketNumberTurn turn, Office office, RaiseTicket command, Guid ticketId, DateTimeOffset now, CancellationToken ct)
     {
         // Decided first, numbered second: the number's year is the local year of the decided business time.
         var decided = RaiseTicketEndpoint.Decide(command, ticketId, number: "", office, now);
-        var number = await TicketNumbers.NextAsync(session, office.Code, office.LocalDate(decided.OccurredAt).Year, ct);
+        var year = office.LocalDate(decided.OccurredAt).Year;
+        await turn.TakeAsync(session, office.Code, year, ct);
+        var number = await TicketNumbers.NextAsync(session, office.Code, year, ct);
         var raised = decided with { Number = number };
         session.Events.StartStream<Ticket>(ticketId, raised);
         return raised;

@@ -1,6 +1,10 @@
 using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 using TicketLedger.Bureaus;
 using TicketLedger.Hosting;
+using TicketLedger.Subjects;
+using TicketLedger.Tickets;
 using TicketLedger.Tests.Tickets;
 
 namespace TicketLedger.Tests.Bureaus;
@@ -54,6 +58,35 @@ public sealed class referring_a_problem_over_http(ApiFixture fixture) : ApiTest(
         var second = await Refer(Referral(subject, "jfj-2020-0003"), 201, idempotencyKey: key);
         Assert.Equal(first.ReadAsText(), second.ReadAsText());
         Assert.Equal("true", second.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+    }
+
+    [Fact]
+    public async Task a_raise_that_fails_at_its_commit_gives_its_number_and_its_turn_back()
+    {
+        var subject = await Host.GivenSubject();
+        var raisedAt = new DateTimeOffset(2014, 3, 2, 10, 0, 0, TimeSpan.FromHours(8));
+        var (_, before) = await Host.GivenTicket(subject, raisedAt);
+        // A stream of another kind already holds the id this referral's ticket would get: the raise numbers its ticket,
+        // then its append collides at the commit.
+        var taken = ProblemReferrals.TicketIdFor("jfj-gxc", "jfj-2014-0001");
+        await using (var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe"))
+        {
+            session.Events.StartStream(taken, new SubjectRegistered(taken, "yinhe", SubjectKind.Site, "银河路地铁站施工项目", null, null,
+                KeyProjectLevel.City, null, null, raisedAt.AddDays(-1)));
+            await session.SaveChangesAsync();
+        }
+        var refused = await Host.Scenario(x =>
+        {
+            x.Post.Json(new { messageId = "jfj-2014-0001", subjectId = subject, category = "labour", title = "用工缺口", description = "缺少熟练工30人", occurredAt = raisedAt })
+                .ToUrl("/api/referrals");
+            x.WithKey(Keys.Bureau);
+            x.IgnoreStatusCode();
+        });
+        Assert.NotEqual(201, refused.Context.Response.StatusCode);
+
+        // The office's next raise is not kept waiting by the failed one, and takes the number it gave back.
+        var (_, next) = await Host.GivenTicket(subject, raisedAt).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(TicketNumbers.Format(2014, int.Parse(before[5..]) + 1), next);
     }
 
     [Fact]

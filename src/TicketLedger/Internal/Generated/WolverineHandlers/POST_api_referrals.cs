@@ -6,6 +6,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TicketLedger.Hosting;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -21,16 +22,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> _validatorOfReferProblemIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Hosting.Offices _offices;
+        private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfReferProblemIEnumerable = validatorOfReferProblemIEnumerable;
             _timeProvider = timeProvider;
             _offices = offices;
+            _ticketNumberGate = ticketNumberGate;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -55,6 +58,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = messageContext;
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
+            using var ticketNumberTurn = new TicketLedger.Tickets.TicketNumberTurn(_ticketNumberGate);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
             // Reading the request body via JSON deserialization
@@ -79,7 +83,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Bureaus.ReferProblemEndpoint.Post(command, documentSession, httpContext.User, office, _offices, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Bureaus.ReferProblemEndpoint.Post(command, documentSession, ticketNumberTurn, httpContext.User, office, _offices, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

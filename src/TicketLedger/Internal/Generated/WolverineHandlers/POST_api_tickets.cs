@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TicketLedger.Tickets;
 using Wolverine.Http;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -19,15 +20,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> _validatorOfRaiseTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfRaiseTicketIEnumerable = validatorOfRaiseTicketIEnumerable;
             _timeProvider = timeProvider;
+            _ticketNumberGate = ticketNumberGate;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -52,6 +55,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = messageContext;
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
+            using var ticketNumberTurn = new TicketLedger.Tickets.TicketNumberTurn(_ticketNumberGate);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
             // Reading the request body via JSON deserialization
@@ -76,7 +80,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, documentSession, office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, documentSession, ticketNumberTurn, office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System;
 using TicketLedger.Hosting;
 using TicketLedger.Reference;
+using TicketLedger.Tickets;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -18,15 +19,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Hosting.Offices _offices;
         private readonly TicketLedger.Reference.ReferenceData _referenceData;
+        private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _validatorOfRaiseTicket = validatorOfRaiseTicket;
             _serviceScopeFactory = serviceScopeFactory;
             _timeProvider = timeProvider;
             _offices = offices;
             _referenceData = referenceData;
+            _ticketNumberGate = ticketNumberGate;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
@@ -37,6 +40,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = context;
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
+            using var ticketNumberTurn = new TicketLedger.Tickets.TicketNumberTurn(_ticketNumberGate);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
             // The actual message body
@@ -46,7 +50,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "TicketLedger.Bureaus.RaiseInboxReferralHandler");
             
             // The actual message execution
-            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, _validatorOfRaiseTicket, _referenceData, office, _offices, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, ticketNumberTurn, _validatorOfRaiseTicket, _referenceData, office, _offices, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
