@@ -65,6 +65,13 @@ public sealed class Node : IDisposable
         return nodes;
     }
 
+    /// <summary>The warnings and errors this process has logged so far, for a failed test's output.</summary>
+    public string Troubles() => string.Join('\n', _process.Output.Split('\n')
+        .Where(line => line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)
+                       || line.Contains("Exception", StringComparison.Ordinal) || line.Contains("gent", StringComparison.Ordinal) || line.Contains("hard", StringComparison.Ordinal)
+                       || line.Contains("rojection", StringComparison.Ordinal))
+        .TakeLast(200));
+
     public void Kill()
     {
         Killed = true;

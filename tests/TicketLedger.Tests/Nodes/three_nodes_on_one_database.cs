@@ -72,11 +72,8 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
                 .Select(g => $"{g.Key}={g.Count()}")),
             cluster.Subjects.Count);
         foreach (var survivor in cluster.Survivors)
-        {
-            var ledger = await Eventually.Until(async () => Figures.Of(await survivor.GetAsync("/api/ledger", Keys.Auditor)),
-                seen => seen == expected, Settle, $"the ledger on {survivor.Name} to reach {expected}");
-            Assert.Equal(expected, ledger);
-        }
+            await WithNodeLogsOnFailure(() => Eventually.Until(async () => Figures.Of(await survivor.GetAsync("/api/ledger", Keys.Auditor)),
+                seen => seen == expected, Settle, $"the ledger on {survivor.Name} to reach {expected}"));
     }
 
     private sealed record Figures(int Raised, int Resolved, int Pending, string ByDepartment, int AboveScaleTotal)
@@ -107,11 +104,29 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
         var subject = await other.PostAsync("/api/subjects", Subjects.SubjectScenarios.Enterprise(name: "重建后企业"), idempotencyKey: null);
         Assert.Equal(HttpStatusCode.Created, subject.Status);
         cluster.Subjects.Add(subject.Json.GetProperty("id").GetGuid());
+        output.WriteLine($"rebuild answered by {other.Name}: {rebuilt.Body}");
         foreach (var survivor in cluster.Survivors)
-            await Eventually.Until(() => survivor.GetAsync("/api/ledger", Keys.Auditor),
+            await WithNodeLogsOnFailure(() => Eventually.Until(() => survivor.GetAsync("/api/ledger", Keys.Auditor),
                 l => l.GetProperty("resumption").GetProperty("aboveScaleTotal").GetInt32() == cluster.Subjects.Count
                      && l.GetProperty("tickets").GetProperty("raised").GetInt32() == cluster.Tickets.Count,
-                Settle, $"the rebuilt ledger on {survivor.Name} to count every subject and ticket");
+                Settle, $"the rebuilt ledger on {survivor.Name} to count every subject and ticket"));
+    }
+
+    /// <summary>A cluster test that times out says what the nodes saw: their ledger figures, agents and logged troubles.</summary>
+    private async Task WithNodeLogsOnFailure(Func<Task> wait)
+    {
+        try { await wait(); }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"expected {cluster.Tickets.Count} tickets and {cluster.Subjects.Count} subjects");
+            foreach (var node in cluster.Survivors)
+            {
+                output.WriteLine($"== {node.Name}: ledger {Figures.Of(await node.GetAsync("/api/ledger", Keys.Auditor))}");
+                output.WriteLine($"   nodes as it sees them: {await node.NodesAsync()}");
+                output.WriteLine(node.Troubles());
+            }
+            throw;
+        }
     }
 
     [Fact]
