@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using JasperFx.Events.Projections;
 using Marten;
 using Wolverine.Runtime;
@@ -90,23 +91,19 @@ public sealed class ProjectionAgents(
     /// </summary>
     private async Task UntilProgressionQuietAsync(TimeSpan window, CancellationToken cancellation)
     {
-        var seen = await ProgressionAsync(cancellation);
-        var quiet = System.Diagnostics.Stopwatch.StartNew();
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (quiet.Elapsed < window)
+        IReadOnlyList<string> seen = [];
+        var quiet = Stopwatch.StartNew();
+        bool StillFor(IReadOnlyList<string> now)
         {
-            if (waited.Elapsed > StopTimeout)
-                throw new TimeoutException($"The paused projections were still writing progress {StopTimeout.TotalSeconds:F0} s after they were stopped.");
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellation);
-            var now = await ProgressionAsync(cancellation);
-            if (now.SequenceEqual(seen)) continue;
-            seen = now;
-            quiet.Restart();
+            if (!now.SequenceEqual(seen)) (seen, quiet) = (now, Stopwatch.StartNew());
+            return quiet.Elapsed >= window;
         }
+        if (!await UntilAsync(ProgressionAsync, StillFor, StopTimeout, cancellation))
+            throw new TimeoutException($"The paused projections were still writing progress {StopTimeout.TotalSeconds:F0} s after they were stopped.");
     }
 
     /// <summary>Every async shard's progress in every database; the high-water mark moves with appends and is left out.</summary>
-    private async Task<List<string>> ProgressionAsync(CancellationToken cancellation)
+    private async Task<IReadOnlyList<string>> ProgressionAsync(CancellationToken cancellation)
     {
         var rows = new List<string>();
         foreach (var database in databases.Names)
@@ -120,13 +117,18 @@ public sealed class ProjectionAgents(
     }
 
     /// <summary>Polls the agents every node reports running until <paramref name="done"/>; false when the timeout passed first.</summary>
-    private async Task<bool> UntilAsync(Func<HashSet<Uri>, bool> done, TimeSpan timeout, CancellationToken cancellation)
+    private Task<bool> UntilAsync(Func<HashSet<Uri>, bool> done, TimeSpan timeout, CancellationToken cancellation) =>
+        UntilAsync(async token => (await runtime.Storage.Nodes.LoadAllNodesAsync(token)).SelectMany(node => node.ActiveAgents).ToHashSet(),
+            done, timeout, cancellation);
+
+    /// <summary>Reads <paramref name="probe"/> every 200 ms until <paramref name="done"/>; false when the timeout passed first.</summary>
+    private static async Task<bool> UntilAsync<T>(Func<CancellationToken, Task<T>> probe, Func<T, bool> done, TimeSpan timeout, CancellationToken cancellation)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(timeout);
         try
         {
-            while (!done((await runtime.Storage.Nodes.LoadAllNodesAsync(deadline.Token)).SelectMany(node => node.ActiveAgents).ToHashSet()))
+            while (!done(await probe(deadline.Token)))
                 await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
             return true;
         }

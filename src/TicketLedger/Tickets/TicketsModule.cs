@@ -19,7 +19,8 @@ public static class TicketsModule
         // lead with it, then status or newest-first order, and end in the id: a page's ids and its count come from an
         // index-only scan (without tenant_id in them the count read every assigned view: 331 ms p99 at 200k tickets,
         // benchmark 2026-11-30). Status, raising time and number are columns only for those two indexes: single-column
-        // indexes on them, and on the office (always the tenant), only cost every command an index write.
+        // indexes on them, and on the office (always the tenant), only cost every command an index write. They are
+        // duplicated by a policy because Marten's Duplicate always adds a single-column index.
         // The table keeps the name it had when the class was TicketView, so existing stores read on without a migration.
         store.Policies.ForAllDocuments(mapping =>
         {

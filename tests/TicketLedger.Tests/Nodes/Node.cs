@@ -65,12 +65,14 @@ public sealed class Node : IDisposable
         return nodes;
     }
 
-    /// <summary>The warnings and errors this process has logged so far, for a failed test's output.</summary>
+    /// <summary>
+    /// What this process logged about trouble and about its agents, shards and projections, for a failed test's output.
+    /// </summary>
     public string Troubles() => string.Join('\n', _process.Output.Split('\n')
-        .Where(line => line.Contains("warn:", StringComparison.Ordinal) || line.Contains("fail:", StringComparison.Ordinal) || line.Contains("crit:", StringComparison.Ordinal)
-                       || line.Contains("Exception", StringComparison.Ordinal) || line.Contains("gent", StringComparison.Ordinal) || line.Contains("hard", StringComparison.Ordinal)
-                       || line.Contains("rojection", StringComparison.Ordinal))
+        .Where(line => TroubleMarks.Any(mark => line.Contains(mark, StringComparison.OrdinalIgnoreCase)))
         .TakeLast(200));
+
+    private static readonly string[] TroubleMarks = ["warn:", "fail:", "crit:", "exception", "agent", "shard", "projection"];
 
     public void Kill()
     {

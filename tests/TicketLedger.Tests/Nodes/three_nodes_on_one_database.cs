@@ -72,8 +72,11 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
                 .Select(g => $"{g.Key}={g.Count()}")),
             cluster.Subjects.Count);
         foreach (var survivor in cluster.Survivors)
-            await WithNodeLogsOnFailure(() => Eventually.Until(async () => Figures.Of(await survivor.GetAsync("/api/ledger", Keys.Auditor)),
+        {
+            var ledger = await WithNodeLogsOnFailure(() => Eventually.Until(async () => Figures.Of(await survivor.GetAsync("/api/ledger", Keys.Auditor)),
                 seen => seen == expected, Settle, $"the ledger on {survivor.Name} to reach {expected}"));
+            Assert.Equal(expected, ledger);
+        }
     }
 
     private sealed record Figures(int Raised, int Resolved, int Pending, string ByDepartment, int AboveScaleTotal)
@@ -113,9 +116,9 @@ public sealed class three_nodes_on_one_database(ClusterUnderLoad cluster, ITestO
     }
 
     /// <summary>A cluster test that times out says what the nodes saw: their ledger figures, agents and logged troubles.</summary>
-    private async Task WithNodeLogsOnFailure(Func<Task> wait)
+    private async Task<T> WithNodeLogsOnFailure<T>(Func<Task<T>> wait)
     {
-        try { await wait(); }
+        try { return await wait(); }
         catch (TimeoutException)
         {
             output.WriteLine($"expected {cluster.Tickets.Count} tickets and {cluster.Subjects.Count} subjects");
