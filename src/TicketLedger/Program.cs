@@ -48,6 +48,7 @@ app.RejectNulCharacters();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseOffices();
+app.UseCommandRetries();
 app.UseIdempotency();
 app.MapHealth();
 app.MapApiDocs();

@@ -64,6 +64,7 @@ public static class BuildRuns
 
         async Task Measure(string workload, Func<int, IClientScript> script)
         {
+            await Profile.CaughtUpAsync(db, database);
             var others = OtherCpu.Start(service.Pid, db.PostmasterPid);
             var result = await LoadGenerator.RunAsync(http, Clients, script, options.Warmup, options.Measure, () => service.SampleRssKb());
             measured.Add((workload, new Measured(report.Add("builds", $"{workload}, {contender.Label} (round {round})", Clients, result), others.Cores())));

@@ -24,7 +24,7 @@ public static class DatabaseOutage
         _ => false,
     };
 
-    private static IEnumerable<Exception> Chain(Exception exception)
+    internal static IEnumerable<Exception> Chain(Exception exception)
     {
         yield return exception;
         var inner = exception is AggregateException aggregate ? aggregate.InnerExceptions : [.. Inner(exception)];

@@ -76,6 +76,7 @@ public static class EventStore
             opts.CodeGeneration.AlwaysUseServiceLocationFor<Office>();
             opts.UseConfiguredTransport(builder.Configuration);
             opts.UseNodeHealthSettings();
+            opts.RetryLostRaces();
         });
         return builder;
     }

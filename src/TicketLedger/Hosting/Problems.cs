@@ -78,6 +78,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             // A unique document (a credit code's claim) inserted by a concurrent request first; the checks before it passed.
             JasperFx.DocumentAlreadyExistsException => (409, "Conflict", "A concurrent request registered the same thing first; read it and retry if needed."),
             _ when DatabaseOutage.Explains(exception) => (503, "Service Unavailable", "The database cannot be reached. Retry shortly, a command with the same Idempotency-Key."),
+            _ when CommandRetries.Explains(exception) => (503, "Service Unavailable",
+                $"The command lost {CommandRetries.Attempts} races for the same rows in a row and committed nothing. Retry shortly, with the same Idempotency-Key."),
             _ => (500, "Internal Server Error", "An unexpected error occurred. Quote the correlation id when reporting it."),
         };
         var correlationId = context.Request.Headers[Correlation.Header].ToString();

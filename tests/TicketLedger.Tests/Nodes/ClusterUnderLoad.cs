@@ -200,6 +200,17 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    public async Task<List<T>> ListAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<T>();
+        while (await reader.ReadAsync()) values.Add(reader.GetFieldValue<T>(0));
+        return values;
+    }
+
     public async Task<List<(Guid Stream, string Type, long Count)>> EventCountsAsync()
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
