@@ -58,6 +58,7 @@ public abstract class AppFixture : IAsyncLifetime
             await using var clear = new Npgsql.NpgsqlCommand($"delete from {store.Options.DatabaseSchemaName}.{TicketNumbers.TableName}", connection);
             await clear.ExecuteNonQueryAsync();
         }
+        Host.Services.GetRequiredService<TicketNumberGate>().Forget();
     }
 
     /// <summary>A fixture that skipped its start (RabbitMQ without a broker) has no host to stop.</summary>

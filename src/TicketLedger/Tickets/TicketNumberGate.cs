@@ -23,6 +23,12 @@ public sealed class TicketNumberGate(TimeProvider clock)
     internal NumberLine For(string office, int year) => _lines.GetOrAdd((office, year), _ => new NumberLine());
 
     internal DateTimeOffset Now => clock.GetUtcNow();
+
+    /// <summary>For a store whose counter rows were deleted behind the process's back (a test's reset): read them again.</summary>
+    public void Forget()
+    {
+        foreach (var line in _lines.Values) line.Forget();
+    }
 }
 
 internal sealed class NumberLine
@@ -59,6 +65,8 @@ internal sealed class NumberLine
             if (--_inFlight == 0) _drained?.TrySetResult();
         }
     }
+
+    public void Forget() => _unsure = true;
 
     public void Missed(DateTimeOffset now)
     {
@@ -168,7 +176,7 @@ public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionLis
 
 /// <summary>The number a raise was counted was not the next when it came to commit; the raise runs again.</summary>
 public sealed class TicketNumberTaken(string office, string number)
-    : Exception($"Ticket number {number} of office {office} was not the next one at the commit; the raise runs again with a fresh count.");
+    : Hosting.LostRaceException($"Ticket number {number} of office {office} was not the next one at the commit; the raise runs again with a fresh count.");
 
 public static class TicketNumbering
 {

@@ -215,7 +215,10 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select stream_id, type, count(*) from ticketledger.mt_events group by 1, 2", connection);
+        // A raise whose ticket number another node took rolls back and runs again; Marten then writes tombstones for its
+        // sequence numbers, in a stream of their own, recording nothing (docs/audit.md, "Tombstones").
+        await using var command = new NpgsqlCommand(
+            "select stream_id, type, count(*) from ticketledger.mt_events where type <> 'tombstone' group by 1, 2", connection);
         await using var reader = await command.ExecuteReaderAsync();
         var counts = new List<(Guid, string, long)>();
         while (await reader.ReadAsync()) counts.Add((reader.GetGuid(0), reader.GetString(1), reader.GetInt64(2)));
