@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Primitives;
 using Npgsql;
 using Wolverine;
 using Wolverine.ErrorHandling;
@@ -6,23 +5,18 @@ using Wolverine.ErrorHandling;
 namespace TicketLedger.Hosting;
 
 /// <summary>
-/// A transaction that lost a race it did not cause and committed nothing: running its command again is all it takes.
-/// </summary>
-public abstract class LostRaceException(string message) : Exception(message);
-
-/// <summary>
-/// A command whose transaction lost a race, and committed nothing, runs again from its first step: a
-/// <see cref="LostRaceException"/> (a raise whose ticket number was not the next at its commit, docs/ticket-lifecycle.md,
-/// "Numbers"), or a transaction PostgreSQL chose as a deadlock's victim. The client sees one answer; only after <see cref="Attempts"/> losses does
-/// the error reach it. Over HTTP the whole request runs again, idempotency claim included; a message handler is run
-/// again by Wolverine.
+/// A command whose transaction PostgreSQL rolled back for a race it did not cause, committing nothing, runs again from
+/// its first step: a serialization failure (a raise whose ticket number was not the next at its commit,
+/// docs/ticket-lifecycle.md, "Numbers") or a deadlock's victim. The client sees one answer; only after
+/// <see cref="Attempts"/> losses does the error reach it. Over HTTP the whole request runs again, idempotency claim
+/// included; a message handler is run again by Wolverine.
 /// </summary>
 public static class CommandRetries
 {
     public const int Attempts = 4;
 
-    public static bool Explains(Exception exception) => DatabaseOutage.Chain(exception).Any(e => e is LostRaceException
-        || e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected });
+    public static bool Explains(Exception exception) => DatabaseOutage.Chain(exception).Any(e =>
+        e is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected });
 
     /// <summary>Before the idempotency claim, so that every attempt claims its key in its own transaction.</summary>
     public static void UseCommandRetries(this WebApplication app) => app.Use(async (context, next) =>

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Marten;
 using Marten.Services;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace TicketLedger.Tickets;
 
@@ -93,69 +92,41 @@ internal sealed class NumberLine
 }
 
 /// <summary>
-/// A raise's number, from its turn to its commit. With the count known it reserves the next number and settles the row
-/// just before the commit; otherwise it waits for the line to drain and takes the number from the row, holding the row
-/// and the turn until the commit. It ends when the transaction has committed (the session calls back) or when the
-/// handler that holds it ends without a commit (it is disposed).
+/// A raise's number, from its turn to its commit. With the count known it reserves the next number and claims it in the
+/// transaction, which the database settles inside the COMMIT (<see cref="TicketNumberSettling"/>); otherwise it waits
+/// for the line to drain and reads the count from the row, and while the office takes turns on the row it also locks
+/// the row and keeps the turn to the commit. It ends when the transaction has committed (the session calls back) or
+/// when the handler that holds it ends without a commit (it is disposed); a raise that did not commit makes the office
+/// take turns on the row for a while, as the likely cause is a number taken by another node.
 /// </summary>
-public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionListenerBase, ITransactionParticipant, IDisposable
+public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionListenerBase, IDisposable
 {
     private NumberLine? _line;
     private bool _holdsTheTurn;
-    private bool _settles;
-    private string _schema = "";
-    private string _office = "";
-    private int _year;
-    private int _number;
 
     public async Task<string> TakeAsync(IDocumentSession session, string office, int year, CancellationToken ct)
     {
         if (_line is not null) throw new InvalidOperationException("One raise per transaction: this turn already has a number.");
         var line = gate.For(office, year);
+        await session.BeginTransactionAsync(ct);
         await line.Turn.WaitAsync(ct);
+        int number;
         try
         {
-            await session.BeginTransactionAsync(ct);
-            if (line.TakesFromTheRow(gate.Now))
-            {
-                await line.DrainedAsync(ct);
-                _number = await TicketNumbers.NextAsync(session, office, year, ct);
-                line.Known(_number);
-                _holdsTheTurn = true;
-            }
-            else
-            {
-                if (line.Unsure)
-                {
-                    await line.DrainedAsync(ct);
-                    line.Known(await TicketNumbers.LastAsync(session, office, year, ct));
-                }
-                _number = line.Last + 1;
-                await TicketNumbers.ReserveAsync(session, office, year, _number, ct);
-                line.Last = _number;
-                _settles = true;
-            }
+            var holdRow = line.TakesFromTheRow(gate.Now);
+            if (holdRow || line.Unsure) await line.DrainedAsync(ct);
+            number = await TicketNumbers.ReserveAsync(session, office, year, line.Unsure ? null : line.Last, holdRow, ct);
+            line.Known(number);
             line.Began();
-            _line = line;
+            (_line, _holdsTheTurn) = (line, holdRow);
         }
         finally
         {
             if (!_holdsTheTurn) line.Turn.Release();
         }
-        (_schema, _office, _year) = (session.DocumentStore.Options.DatabaseSchemaName, office, year);
+        TicketNumbers.Claim(session, office, year, number);
         session.Listeners.Add(this);
-        if (_settles) ((ITransactionParticipantRegistrar)session).AddTransactionParticipant(this);
-        return TicketNumbers.Format(year, _number);
-    }
-
-    public async Task BeforeCommitAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken token)
-    {
-        // Once committed, the session may save again: its later transactions carry no number.
-        if (_line is not { } line) return;
-        if (await TicketNumbers.SettleAsync(connection, transaction, _schema, _office, _year, _number, token)) return;
-        line.Missed(gate.Now);
-        await transaction.RollbackAsync(token);
-        throw new TicketNumberTaken(_office, TicketNumbers.Format(_year, _number));
+        return TicketNumbers.Format(year, number);
     }
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
@@ -170,13 +141,10 @@ public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionLis
     {
         if (Interlocked.Exchange(ref _line, null) is not { } line) return;
         line.Ended(committed);
+        if (!committed) line.Missed(gate.Now);
         if (_holdsTheTurn) line.Turn.Release();
     }
 }
-
-/// <summary>The number a raise was counted was not the next when it came to commit; the raise runs again.</summary>
-public sealed class TicketNumberTaken(string office, string number)
-    : Hosting.LostRaceException($"Ticket number {number} of office {office} was not the next one at the commit; the raise runs again with a fresh count.");
 
 public static class TicketNumbering
 {

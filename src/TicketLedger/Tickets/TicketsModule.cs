@@ -33,7 +33,7 @@ public static class TicketsModule
             .Duplicate(x => x.Bureau, configure: PerTenant).Duplicate(x => x.SubjectId, configure: PerTenant)
             .Index([x => x.Status, x => x.RaisedAt, x => x.Number, x => x.Id])
             .Index([x => x.RaisedAt, x => x.Number, x => x.Id]);
-        store.Storage.ExtendedSchemaObjects.Add(TicketNumbers.Table(store.DatabaseSchemaName));
+        store.Storage.Add(new TicketNumberSchema(store));
     }
 
     private static void PerTenant(DocumentIndex index) => index.TenancyScope = TenancyScope.PerTenant;

@@ -45,19 +45,19 @@ public sealed class numbers_per_office(DistrictFixture fixture) : DistrictTest(f
         Assert.Equal("2019-0002", await Raise(_gangqu, gangquSubject).WaitAsync(Patience));
 
         var yinheRaise = Raise(_yinhe, yinheSubject);
-        await Eventually.Until(RaisesWaitingOnTheCounter, waiting => waiting == 1, Patience, "yinhe's raise to queue behind its own counter row");
+        await Eventually.Until(() => RaisesWaitingFor(hold.ProcessID), waiting => waiting == 1, Patience, "yinhe's raise to queue behind its own counter row");
         await transaction.RollbackAsync();
         Assert.Equal("2019-0002", await yinheRaise.WaitAsync(Patience));
     }
 
     private static async Task<string> Raise(OfficeDesk desk, Guid subject) => (await desk.Raise(subject, raisedAt: InYear)).Number;
 
-    private async Task<long> RaisesWaitingOnTheCounter()
+    /// <summary>Sessions waiting for a lock the given backend holds: the raise settles its number inside its COMMIT.</summary>
+    private async Task<long> RaisesWaitingFor(int holder)
     {
         await using var connection = await Host.OpenConnection();
         await using var command = new NpgsqlCommand(
-            $"select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%{TicketNumbers.TableName}%' and pid <> pg_backend_pid()",
-            connection);
+            $"select count(*) from pg_stat_activity where wait_event_type = 'Lock' and {holder} = any(pg_blocking_pids(pid))", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
