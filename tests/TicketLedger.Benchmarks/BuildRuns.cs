@@ -78,6 +78,10 @@ public static class BuildRuns
             var walker = new LifecycleScript(world, 0);
             report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid,
                 () => LoadGenerator.SequentialAsync(http, 300, _ => walker)));
+            // Raise against lifecycle, per command: whether the raise is bound by its own work or by its office's row.
+            var raiser = new RaiseScript(world, 0);
+            report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid,
+                () => LoadGenerator.SequentialAsync(http, 300, _ => raiser), "raise"));
         }
         return measured;
     }

@@ -15,7 +15,8 @@ public static partial class Profile
     /// shared 2-core machine cannot; WAL flushes are the fsyncs a command waits for (cluster-wide: the other
     /// contenders are idle by then).
     /// </summary>
-    public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, int servicePid, Func<Task<int>> work)
+    public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, int servicePid, Func<Task<int>> work,
+        string command = "lifecycle command")
     {
         // The async projections may still be catching up on the load stages' events: their backlog is not these
         // commands' cost. Table statistics reach the shared counters at most once a second per backend, too.
@@ -34,7 +35,7 @@ public static partial class Profile
         var commits = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'") - commitsBefore;
         var syncs = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal") - syncsBefore;
 
-        var text = new StringBuilder($"Per lifecycle command ({commands} sequential commands, all sessions of the database, the service's background agents included):\n\n```\n");
+        var text = new StringBuilder($"Per {command} ({commands} sequential commands, all sessions of the database, the service's background agents included):\n\n```\n");
         text.AppendLine($"{"wall time per command (ms, one client)",-45}{elapsed.TotalMilliseconds / commands,8:F2}");
         text.AppendLine($"{"service CPU per command (ms)",-45}{serviceCpu * TickMs / commands,8:F2}");
         text.AppendLine($"{"PostgreSQL CPU per command (ms, all backends)",-45}{clusterCpu * TickMs / commands,8:F2}");

@@ -10,8 +10,8 @@ namespace TicketLedger.Tests.Tickets;
 
 /// <summary>
 /// A keyed request that dies with its process, mid-command, committed nothing: its retry on the restarted service
-/// must run the command once, not be refused as "still being processed". The raise is held mid-transaction by a lock
-/// on the ticket number counter, so the kill certainly lands while it runs.
+/// must run the command once, not be refused as "still being processed". The raise is held in its COMMIT by a lock on
+/// the ticket number counter, so the kill certainly lands while it runs.
 /// </summary>
 public sealed class retrying_after_a_crash
 {
@@ -37,7 +37,7 @@ public sealed class retrying_after_a_crash
             await new NpgsqlCommand($"select * from {EventStore.Schema}.ticket_numbers for update", counter, hold).ExecuteNonQueryAsync();
 
             var inFlight = api.SendAsync(Keyed(raise, key));
-            await Eventually.Until(() => RaisesWaitingOnTheCounterAsync(database), waiting => waiting > 0, Timeout, "the raise to wait on the counter");
+            await Eventually.Until(() => SessionsWaitingForAsync(database, counter.ProcessID), waiting => waiting > 0, Timeout, "the raise to wait on the counter");
             first.Kill();
             await Assert.ThrowsAnyAsync<Exception>(() => inFlight);
         }
@@ -62,13 +62,13 @@ public sealed class retrying_after_a_crash
         return request;
     }
 
-    private static async Task<long> RaisesWaitingOnTheCounterAsync(string database)
+    /// <summary>Sessions waiting for a lock the given backend holds: the raise settles its number inside its COMMIT.</summary>
+    private static async Task<long> SessionsWaitingForAsync(string database, int holder)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%ticket_numbers%' and pid <> pg_backend_pid()",
-            connection);
+            $"select count(*) from pg_stat_activity where wait_event_type = 'Lock' and {holder} = any(pg_blocking_pids(pid))", connection);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
