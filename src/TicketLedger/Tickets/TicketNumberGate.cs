@@ -113,9 +113,9 @@ public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionLis
         int number;
         try
         {
-            var holdRow = line.TakesFromTheRow(gate.Now);
-            if (holdRow || line.Unsure) await line.DrainedAsync(ct);
-            number = await TicketNumbers.ReserveAsync(session, office, year, line.Unsure ? null : line.Last, holdRow, ct);
+            var (holdRow, unsure) = (line.TakesFromTheRow(gate.Now), line.Unsure);
+            if (holdRow || unsure) await line.DrainedAsync(ct);
+            number = await TicketNumbers.ReserveAsync(session, office, year, unsure ? null : line.Last, holdRow, ct);
             line.Known(number);
             line.Began();
             (_line, _holdsTheTurn) = (line, holdRow);
