@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Weasel.Core;
+using TicketLedger.Hosting;
 using Weasel.Postgresql;
 
 namespace TicketLedger.Audit;
@@ -138,83 +139,37 @@ internal static class ChainSql
 }
 
 /// <summary>
-/// The functions and the two triggers on mt_events, as one schema object, plus linking the events appended before
-/// the chain was installed (an existing store gets its chain from the day it was installed on). The truncate
-/// trigger empties the chain when Marten deletes all event data (ResetAllData, DeleteAllEventData), so the chain
-/// never outlives its events.
-/// <para>
-/// Not Weasel <c>Function</c> objects: Weasel updates a function by DROP ... CASCADE, which would silently drop the
-/// triggers with it. Here the functions are only ever replaced in place, and the installed version is recognised by
-/// a fingerprint of this SQL kept as the comment of the trigger function.
-/// </para>
+/// The functions and the two triggers on mt_events, plus linking the events appended before the chain was installed
+/// (an existing store gets its chain from the day it was installed on). The truncate trigger empties the chain when
+/// Marten deletes all event data (ResetAllData, DeleteAllEventData), so the chain never outlives its events.
 /// </summary>
-internal sealed class ChainTriggers(string schema) : ISchemaObject
+internal sealed class ChainTriggers(string schema) : EventTableTriggers(schema, "tl-audit", "tl_audit_on_append()")
 {
     private const string AppendTrigger = "tl_audit_append";
     private const string TruncateTrigger = "tl_audit_truncate";
 
-    private readonly string _functions = string.Join("\n", ChainSql.Functions(schema));
+    protected override string Functions { get; } = string.Join("\n", ChainSql.Functions(schema));
 
-    private string Fingerprint => "tl-audit " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-        System.Text.Encoding.UTF8.GetBytes(_functions))).Substring(0, 16);
+    protected override IReadOnlyList<(string Name, string Create)> Triggers =>
+    [
+        (AppendTrigger, $"create trigger {AppendTrigger} after insert on {Schema}.mt_events for each row execute function {Schema}.tl_audit_on_append();"),
+        (TruncateTrigger, $"create trigger {TruncateTrigger} after truncate on {Schema}.mt_events for each statement execute function {Schema}.tl_audit_on_truncate();"),
+    ];
 
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, AppendTrigger, SchemaUtils.IdentifierUsage.General);
-
-    public IEnumerable<DbObjectName> AllNames() => [Identifier, new PostgresqlObjectName(schema, TruncateTrigger, SchemaUtils.IdentifierUsage.General)];
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
+    protected override void WriteAfterCreate(TextWriter writer)
     {
-        writer.WriteLine(_functions);
-        writer.WriteLine($"comment on function {schema}.tl_audit_on_append() is '{Fingerprint}';");
-        writer.WriteLine($"drop trigger if exists {AppendTrigger} on {schema}.mt_events;");
-        writer.WriteLine($"drop trigger if exists {TruncateTrigger} on {schema}.mt_events;");
-        writer.WriteLine($"create trigger {AppendTrigger} after insert on {schema}.mt_events for each row execute function {schema}.tl_audit_on_append();");
-        writer.WriteLine($"create trigger {TruncateTrigger} after truncate on {schema}.mt_events for each statement execute function {schema}.tl_audit_on_truncate();");
         // An empty event table with chain rows is a store dropped and recreated (CompletelyRemoveAll): nothing is left
         // for those rows to protect, and their sequence numbers are about to be handed out again.
         writer.WriteLine($$"""
             do $$
             begin
-              if not exists (select 1 from {{schema}}.mt_events) then
-                truncate {{schema}}.tl_audit_link, {{schema}}.tl_audit_seal;
+              if not exists (select 1 from {{Schema}}.mt_events) then
+                truncate {{Schema}}.tl_audit_link, {{Schema}}.tl_audit_seal;
               end if;
             end
             $$;
             """);
         // The trigger above holds a lock on mt_events until the migration commits, so no append slips past this.
-        writer.WriteLine($"select {schema}.tl_audit_link_missing();");
-    }
-
-    public void WriteDropStatement(Migrator migrator, TextWriter writer)
-    {
-        writer.WriteLine($$"""
-            do $$
-            begin
-              if to_regclass('{{schema}}.mt_events') is not null then
-                drop trigger if exists {{AppendTrigger}} on {{schema}}.mt_events;
-                drop trigger if exists {{TruncateTrigger}} on {{schema}}.mt_events;
-              end if;
-            end
-            $$;
-            """);
-    }
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-    {
-        builder.Append($"""
-            select obj_description(to_regprocedure('{schema}.tl_audit_on_append()'), 'pg_proc'),
-                   (select count(*) from pg_trigger t
-                      join pg_class c on c.oid = t.tgrelid
-                      join pg_namespace n on n.oid = c.relnamespace
-                     where n.nspname = '{schema}' and c.relname = 'mt_events'
-                       and t.tgname in ('{AppendTrigger}', '{TruncateTrigger}'));
-            """);
-    }
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        await reader.ReadAsync(ct);
-        var installed = !reader.IsDBNull(0) && reader.GetString(0) == Fingerprint && reader.GetInt64(1) == 2;
-        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
+        writer.WriteLine($"select {Schema}.tl_audit_link_missing();");
     }
 }

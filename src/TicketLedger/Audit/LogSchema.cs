@@ -1,6 +1,7 @@
 using System.Data.Common;
 using JasperFx.Events;
 using Marten;
+using TicketLedger.Hosting;
 using Weasel.Core;
 using Weasel.Core.Migrations;
 using Weasel.Postgresql;
@@ -73,72 +74,32 @@ public sealed class LogSchema(StoreOptions options) : FeatureSchemaBase("Transpa
 /// an empty event table beside leaves (a store dropped and recreated): a log never outlives the events it covers.
 /// Its own trigger and function beside the chain's, installed and recognised the same way (a fingerprint of the SQL).
 /// </summary>
-internal sealed class LogTruncateTrigger(string schema) : ISchemaObject
+internal sealed class LogTruncateTrigger(string schema) : EventTableTriggers(schema, "tl-log", "tl_log_on_truncate()")
 {
     private const string Trigger = "tl_log_truncate";
 
-    private string Function => $$"""
-        create or replace function {{schema}}.tl_log_on_truncate() returns trigger
+    protected override string Functions => $$"""
+        create or replace function {{Schema}}.tl_log_on_truncate() returns trigger
         language plpgsql as $$
         begin
-          truncate {{schema}}.{{LogSchema.Leaves}}, {{schema}}.{{LogSchema.Nodes}}, {{schema}}.{{LogSchema.Checkpoints}}, {{schema}}.{{LogSchema.Cosignatures}};
+          truncate {{Schema}}.{{LogSchema.Leaves}}, {{Schema}}.{{LogSchema.Nodes}}, {{Schema}}.{{LogSchema.Checkpoints}}, {{Schema}}.{{LogSchema.Cosignatures}};
           return null;
         end
         $$;
         """;
 
-    private string Fingerprint => "tl-log " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-        System.Text.Encoding.UTF8.GetBytes(Function))).Substring(0, 16);
+    protected override IReadOnlyList<(string Name, string Create)> Triggers =>
+    [
+        (Trigger, $"create trigger {Trigger} after truncate on {Schema}.mt_events for each statement execute function {Schema}.tl_log_on_truncate();"),
+    ];
 
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Trigger, SchemaUtils.IdentifierUsage.General);
-
-    public IEnumerable<DbObjectName> AllNames() => [Identifier];
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
-    {
-        writer.WriteLine(Function);
-        writer.WriteLine($"comment on function {schema}.tl_log_on_truncate() is '{Fingerprint}';");
-        writer.WriteLine($"drop trigger if exists {Trigger} on {schema}.mt_events;");
-        writer.WriteLine($"create trigger {Trigger} after truncate on {schema}.mt_events for each statement execute function {schema}.tl_log_on_truncate();");
-        writer.WriteLine($$"""
-            do $$
-            begin
-              if not exists (select 1 from {{schema}}.mt_events) then
-                truncate {{schema}}.{{LogSchema.Leaves}}, {{schema}}.{{LogSchema.Nodes}}, {{schema}}.{{LogSchema.Checkpoints}}, {{schema}}.{{LogSchema.Cosignatures}};
-              end if;
-            end
-            $$;
-            """);
-    }
-
-    public void WriteDropStatement(Migrator migrator, TextWriter writer)
-    {
-        writer.WriteLine($$"""
-            do $$
-            begin
-              if to_regclass('{{schema}}.mt_events') is not null then
-                drop trigger if exists {{Trigger}} on {{schema}}.mt_events;
-              end if;
-            end
-            $$;
-            """);
-    }
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder)
-    {
-        builder.Append($"""
-            select obj_description(to_regprocedure('{schema}.tl_log_on_truncate()'), 'pg_proc'),
-                   (select count(*) from pg_trigger t
-                      join pg_class c on c.oid = t.tgrelid
-                      join pg_namespace n on n.oid = c.relnamespace
-                     where n.nspname = '{schema}' and c.relname = 'mt_events' and t.tgname = '{Trigger}');
-            """);
-    }
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        await reader.ReadAsync(ct);
-        var installed = !reader.IsDBNull(0) && reader.GetString(0) == Fingerprint && reader.GetInt64(1) == 1;
-        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-    }
+    protected override void WriteAfterCreate(TextWriter writer) => writer.WriteLine($$"""
+        do $$
+        begin
+          if not exists (select 1 from {{Schema}}.mt_events) then
+            truncate {{Schema}}.{{LogSchema.Leaves}}, {{Schema}}.{{LogSchema.Nodes}}, {{Schema}}.{{LogSchema.Checkpoints}}, {{Schema}}.{{LogSchema.Cosignatures}};
+          end if;
+        end
+        $$;
+        """);
 }

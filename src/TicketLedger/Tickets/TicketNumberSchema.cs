@@ -1,9 +1,8 @@
-using System.Data.Common;
 using JasperFx.Events;
-using Marten;
 using Weasel.Core;
+using Marten;
+using TicketLedger.Hosting;
 using Weasel.Core.Migrations;
-using Weasel.Postgresql;
 
 namespace TicketLedger.Tickets;
 
@@ -29,11 +28,11 @@ public sealed class TicketNumberSchema(StoreOptions options) : FeatureSchemaBase
 
 /// <summary>
 /// <c>tl_ticket_number_reserve</c>, <c>tl_ticket_number_claim</c> and the settling trigger. The trigger acts only in a
-/// transaction that claimed its number (<see cref="TicketNumbers.Claim"/>): events appended any other way (a seed, an import, a test) settle
-/// nothing. Like the audit chain's triggers, the functions are replaced in place and recognised by a fingerprint kept as
-/// the settling function's comment, because Weasel would drop a changed function with CASCADE, trigger and all.
+/// transaction that claimed its number (<see cref="TicketNumbers.Claim"/>): events appended any other way (a seed, an
+/// import, a test) settle nothing.
 /// </summary>
-internal sealed class TicketNumberSettling(string schema) : ISchemaObject
+internal sealed class TicketNumberSettling(string schema)
+    : EventTableTriggers(schema, "tl-numbers", "tl_ticket_number_settle()")
 {
     private const string Trigger = "tl_ticket_number_settle";
     private const string LockPrefix = "ticket-number/";
@@ -41,17 +40,17 @@ internal sealed class TicketNumberSettling(string schema) : ISchemaObject
     private const string YearSetting = "tl.ticket_number_year";
     private const string NumberSetting = "tl.ticket_number";
 
-    private string Functions => $$"""
-        create or replace function {{schema}}.tl_ticket_number_reserve(v_office text, v_year integer, v_last integer, v_hold_row boolean)
+    protected override string Functions => $$"""
+        create or replace function {{Schema}}.tl_ticket_number_reserve(v_office text, v_year integer, v_last integer, v_hold_row boolean)
         returns integer language plpgsql as $$
         declare
           n integer := v_last;
         begin
           if n is null or v_hold_row then
             if v_hold_row then
-              select last into n from {{schema}}.{{TicketNumbers.TableName}} where office = v_office and year = v_year for update;
+              select last into n from {{Schema}}.{{TicketNumbers.TableName}} where office = v_office and year = v_year for update;
             else
-              select last into n from {{schema}}.{{TicketNumbers.TableName}} where office = v_office and year = v_year;
+              select last into n from {{Schema}}.{{TicketNumbers.TableName}} where office = v_office and year = v_year;
             end if;
             n := coalesce(n, 0);
           end if;
@@ -60,14 +59,14 @@ internal sealed class TicketNumberSettling(string schema) : ISchemaObject
           return n;
         end $$;
 
-        create or replace procedure {{schema}}.tl_ticket_number_claim(v_office text, v_year integer, n integer) language plpgsql as $$
+        create or replace procedure {{Schema}}.tl_ticket_number_claim(v_office text, v_year integer, n integer) language plpgsql as $$
         begin
           perform set_config('{{OfficeSetting}}', v_office, true);
           perform set_config('{{YearSetting}}', v_year::text, true);
           perform set_config('{{NumberSetting}}', n::text, true);
         end $$;
 
-        create or replace function {{schema}}.tl_ticket_number_settle() returns trigger language plpgsql as $$
+        create or replace function {{Schema}}.tl_ticket_number_settle() returns trigger language plpgsql as $$
         declare
           v_office text := current_setting('{{OfficeSetting}}', true);
           v_year integer := nullif(current_setting('{{YearSetting}}', true), '')::integer;
@@ -77,9 +76,9 @@ internal sealed class TicketNumberSettling(string schema) : ISchemaObject
           perform set_config('{{NumberSetting}}', '', true);
           if n > 1 then
             perform pg_advisory_xact_lock(hashtext('{{LockPrefix}}' || v_office || '/' || v_year), n - 1);
-            update {{schema}}.{{TicketNumbers.TableName}} set last = n where office = v_office and year = v_year and last = n - 1;
+            update {{Schema}}.{{TicketNumbers.TableName}} set last = n where office = v_office and year = v_year and last = n - 1;
           else
-            insert into {{schema}}.{{TicketNumbers.TableName}} (office, year, last) values (v_office, v_year, 1) on conflict (office, year) do nothing;
+            insert into {{Schema}}.{{TicketNumbers.TableName}} (office, year, last) values (v_office, v_year, 1) on conflict (office, year) do nothing;
           end if;
           if not found then
             raise exception 'ticket number %-% of office % is not the next one at the commit', v_year, n, v_office
@@ -89,35 +88,9 @@ internal sealed class TicketNumberSettling(string schema) : ISchemaObject
         end $$;
         """;
 
-    private string Fingerprint => "tl-numbers " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-        System.Text.Encoding.UTF8.GetBytes(Functions))).Substring(0, 16);
-
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(schema, Trigger, SchemaUtils.IdentifierUsage.General);
-
-    public IEnumerable<DbObjectName> AllNames() => [Identifier];
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer)
-    {
-        writer.WriteLine(Functions);
-        writer.WriteLine($"comment on function {schema}.tl_ticket_number_settle() is '{Fingerprint}';");
-        writer.WriteLine($"drop trigger if exists {Trigger} on {schema}.mt_events;");
-        writer.WriteLine($"create constraint trigger {Trigger} after insert on {schema}.mt_events deferrable initially deferred " +
-                         $"for each row when (new.type = '{TicketEvidenceEndpoint.RaisedType}') execute function {schema}.tl_ticket_number_settle();");
-    }
-
-    public void WriteDropStatement(Migrator migrator, TextWriter writer) =>
-        writer.WriteLine($"do $$ begin if to_regclass('{schema}.mt_events') is not null then drop trigger if exists {Trigger} on {schema}.mt_events; end if; end $$;");
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) => builder.Append($"""
-        select obj_description(to_regprocedure('{schema}.tl_ticket_number_settle()'), 'pg_proc'),
-               (select count(*) from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
-                 where n.nspname = '{schema}' and c.relname = 'mt_events' and t.tgname = '{Trigger}');
-        """);
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        await reader.ReadAsync(ct);
-        var installed = !reader.IsDBNull(0) && reader.GetString(0) == Fingerprint && reader.GetInt64(1) == 1;
-        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-    }
+    protected override IReadOnlyList<(string Name, string Create)> Triggers =>
+    [
+        (Trigger, $"create constraint trigger {Trigger} after insert on {Schema}.mt_events deferrable initially deferred " +
+                  $"for each row when (new.type = '{TicketEvidenceEndpoint.RaisedType}') execute function {Schema}.tl_ticket_number_settle();"),
+    ];
 }
