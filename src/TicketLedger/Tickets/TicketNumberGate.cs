@@ -56,22 +56,18 @@ internal sealed class NumberLine
         lock (_sync) _inFlight++;
     }
 
-    public void Ended(bool committed)
+    /// <summary>A raise that did not commit leaves the count unsure and the office taking turns on the row for a while.</summary>
+    public void Ended(bool committed, DateTimeOffset now)
     {
         if (!committed) _unsure = true;
         lock (_sync)
         {
+            if (!committed) _rowTurnsUntil = now + TicketNumberGate.RowTurnsAfterAMiss;
             if (--_inFlight == 0) _drained?.TrySetResult();
         }
     }
 
     public void Forget() => _unsure = true;
-
-    public void Missed(DateTimeOffset now)
-    {
-        _unsure = true;
-        lock (_sync) _rowTurnsUntil = now + TicketNumberGate.RowTurnsAfterAMiss;
-    }
 
     public void Known(int last)
     {
@@ -140,8 +136,7 @@ public sealed class TicketNumberTurn(TicketNumberGate gate) : DocumentSessionLis
     private void End(bool committed)
     {
         if (Interlocked.Exchange(ref _line, null) is not { } line) return;
-        line.Ended(committed);
-        if (!committed) line.Missed(gate.Now);
+        line.Ended(committed, gate.Now);
         if (_holdsTheTurn) line.Turn.Release();
     }
 }

@@ -52,12 +52,9 @@ public sealed class numbers_per_office(DistrictFixture fixture) : DistrictTest(f
 
     private static async Task<string> Raise(OfficeDesk desk, Guid subject) => (await desk.Raise(subject, raisedAt: InYear)).Number;
 
-    /// <summary>Sessions waiting for a lock the given backend holds: the raise settles its number inside its COMMIT.</summary>
     private async Task<long> RaisesWaitingFor(int holder)
     {
         await using var connection = await Host.OpenConnection();
-        await using var command = new NpgsqlCommand(
-            $"select count(*) from pg_stat_activity where wait_event_type = 'Lock' and {holder} = any(pg_blocking_pids(pid))", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        return await LockWaits.SessionsBlockedByAsync(connection, holder);
     }
 }

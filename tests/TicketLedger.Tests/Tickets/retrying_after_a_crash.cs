@@ -62,14 +62,11 @@ public sealed class retrying_after_a_crash
         return request;
     }
 
-    /// <summary>Sessions waiting for a lock the given backend holds: the raise settles its number inside its COMMIT.</summary>
     private static async Task<long> SessionsWaitingForAsync(string database, int holder)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            $"select count(*) from pg_stat_activity where wait_event_type = 'Lock' and {holder} = any(pg_blocking_pids(pid))", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        return await LockWaits.SessionsBlockedByAsync(connection, holder);
     }
 
     private static async Task<Guid> IdOf(HttpResponseMessage response)
