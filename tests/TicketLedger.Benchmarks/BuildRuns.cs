@@ -18,6 +18,13 @@ public static class BuildRuns
     private const string VanillaStart = "stream start";
     private const string VanillaAppend = "append";
 
+    /// <summary>
+    /// Unmeasured load of each workload before the first window. On 2 busy cores the runtime took 10–20 s after a code
+    /// path turned hot to finish compiling it at its optimising tier; with a 2 s warm-up a window measured whichever
+    /// build's tiering happened to lag, and the build that did not lag looked faster (results/2026-11-30-quick-jit-summary.md).
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
+
     private sealed record Contender(string Label, string? ServiceDll)
     {
         public bool IsVanilla => ServiceDll is null;
@@ -61,13 +68,24 @@ public static class BuildRuns
         // Open tickets for 1,500 commands/s over the window, three per ticket; raising them also warms the process.
         var pool = (int)((options.Measure + options.Warmup).TotalSeconds * 1_500 / 3);
         await world.FillPoolAsync(http, pool);
+        await LoadGenerator.SettleAsync(http, Clients, i => new RaiseScript(world, i), Settle);
+        await LoadGenerator.SettleAsync(http, Clients, i => new LifecycleScript(world, i), Settle);
+        await world.FillPoolAsync(http, pool);
 
         async Task Measure(string workload, Func<int, IClientScript> script)
         {
             await Profile.CaughtUpAsync(db, database);
             var others = OtherCpu.Start(service.Pid, db.PostmasterPid);
-            var result = await LoadGenerator.RunAsync(http, Clients, script, options.Warmup, options.Measure, () => service.SampleRssKb());
-            measured.Add((workload, new Measured(report.Add("builds", $"{workload}, {contender.Label} (round {round})", Clients, result), others.Cores())));
+            LoadEvidence? evidence = null;
+            var result = await LoadGenerator.RunAsync(http, Clients, script, options.Warmup, options.Measure, () => service.SampleRssKb(),
+                () => evidence = LoadEvidence.Start(db, database, service.Pid));
+            await using (evidence)
+            {
+                var cost = await evidence!.StopAsync(result.Requests);
+                var label = $"{workload}, {contender.Label} (round {round})";
+                measured.Add((workload, new Measured(report.Add("builds", label, Clients, result), others.Cores())));
+                report.Note($"{label}: {cost}");
+            }
         }
 
         await Measure(Raise, i => new RaiseScript(world, i));
@@ -77,11 +95,11 @@ public static class BuildRuns
         {
             var walker = new LifecycleScript(world, 0);
             report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid,
-                () => LoadGenerator.SequentialAsync(http, 300, _ => walker)));
+                () => LoadGenerator.SequentialAsync(http, 300, _ => walker), traceName: $"lifecycle-{database}"));
             // Raise against lifecycle, per command: whether the raise is bound by its own work or by its office's row.
             var raiser = new RaiseScript(world, 0);
             report.Note($"**{contender.Label}**: " + await Profile.WritesPerCommandAsync(db, database, service.Pid,
-                () => LoadGenerator.SequentialAsync(http, 300, _ => raiser), "raise"));
+                () => LoadGenerator.SequentialAsync(http, 300, _ => raiser), "raise", $"raise-{database}"));
         }
         return measured;
     }
@@ -94,7 +112,9 @@ public static class BuildRuns
             new Dictionary<string, string>(), Path.Combine(logs, $"vanilla-{database}.log"));
         await server.WaitUntilServingAsync("/health", null, TimeSpan.FromSeconds(60));
         using var http = LoadGenerator.Client(server.BaseUrl);
-        foreach (var (workload, script) in new (string, Func<int, IClientScript>)[] { (VanillaStart, _ => new VanillaStartScript()), (VanillaAppend, _ => new VanillaRespondScript()) })
+        var workloads = new (string, Func<int, IClientScript>)[] { (VanillaStart, _ => new VanillaStartScript()), (VanillaAppend, _ => new VanillaRespondScript()) };
+        foreach (var (_, script) in workloads) await LoadGenerator.SettleAsync(http, Clients, script, Settle);
+        foreach (var (workload, script) in workloads)
         {
             var others = OtherCpu.Start(server.Pid, db.PostmasterPid);
             var result = await LoadGenerator.RunAsync(http, Clients, script, options.Warmup, options.Measure);

@@ -28,13 +28,22 @@ public static class LoadGenerator
     }
 
     public static async Task<Summary> RunAsync(
-        HttpClient http, int clients, Func<int, IClientScript> script, TimeSpan warmup, TimeSpan measure, Action? sample = null)
+        HttpClient http, int clients, Func<int, IClientScript> script, TimeSpan warmup, TimeSpan measure, Action? sample = null,
+        Action? measuring = null)
     {
         var scripts = Enumerable.Range(0, clients).Select(script).ToArray();
         await Window(http, scripts, warmup, record: false, sample: null);
+        measuring?.Invoke();
         var (recorders, errors) = await Window(http, scripts, measure, record: true, sample);
         return Latency.Summarise(recorders, errors, measure);
     }
+
+    /// <summary>
+    /// Load that is not measured: long enough for the runtime to finish compiling the hot paths at its optimising tier, so
+    /// the windows after it measure the code a service runs in steady state rather than the order its tiering happened in.
+    /// </summary>
+    public static Task SettleAsync(HttpClient http, int clients, Func<int, IClientScript> script, TimeSpan length) =>
+        Window(http, Enumerable.Range(0, clients).Select(script).ToArray(), length, record: false, sample: null);
 
     /// <summary>
     /// <paramref name="commands"/> requests one after another, the c-th from <paramref name="scriptFor"/>(c), untimed: the

@@ -16,28 +16,38 @@ public static partial class Profile
     /// contenders are idle by then).
     /// </summary>
     public static async Task<string> WritesPerCommandAsync(BenchDatabase db, string database, int servicePid, Func<Task<int>> work,
-        string command = "lifecycle command")
+        string command = "lifecycle command", string? traceName = null)
     {
         // The async projections may still be catching up on the load stages' events: their backlog is not these
         // commands' cost. Table statistics reach the shared counters at most once a second per backend, too.
         await CaughtUpAsync(db, database);
         await Task.Delay(1500);
+        // What the service burns with no request in flight: background agents' share of the figures below.
+        var name = traceName ?? command.Replace(' ', '-');
+        var restTrace = await CpuTrace.StartAsync(servicePid, $"{name}-at-rest");
+        var restBefore = CpuTicks(servicePid, children: false);
+        await Task.Delay(RestWindow);
+        var restCores = (CpuTicks(servicePid, children: false) - restBefore) * TickMs / RestWindow.TotalMilliseconds;
+        if (restTrace is not null) await restTrace.DisposeAsync();
         var before = await TableWritesAsync(db, database);
         var commitsBefore = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'");
         var syncsBefore = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal");
+        var trace = await CpuTrace.StartAsync(servicePid, name);
         var (serviceBefore, clusterBefore) = (CpuTicks(servicePid, children: false), ClusterCpuTicks(db.PostmasterPid));
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var commands = await work();
         var elapsed = clock.Elapsed;
         var (serviceCpu, clusterCpu) = (CpuTicks(servicePid, children: false) - serviceBefore, ClusterCpuTicks(db.PostmasterPid) - clusterBefore);
+        if (trace is not null) await trace.DisposeAsync();
         await Task.Delay(1500);
         var after = await TableWritesAsync(db, database);
         var commits = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'") - commitsBefore;
         var syncs = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal") - syncsBefore;
 
-        var text = new StringBuilder($"Per {command} ({commands} sequential commands, all sessions of the database, the service's background agents included):\n\n```\n");
+        var text = new StringBuilder($"Per {command} ({commands} sequential commands, all sessions of the database, the service's background agents included{(trace is null ? "" : "; traced, so service CPU includes the sampling")}):\n\n```\n");
         text.AppendLine($"{"wall time per command (ms, one client)",-45}{elapsed.TotalMilliseconds / commands,8:F2}");
         text.AppendLine($"{"service CPU per command (ms)",-45}{serviceCpu * TickMs / commands,8:F2}");
+        text.AppendLine($"{"service CPU at rest before (cores)",-45}{restCores,8:F3}");
         text.AppendLine($"{"PostgreSQL CPU per command (ms, all backends)",-45}{clusterCpu * TickMs / commands,8:F2}");
         text.AppendLine($"{"WAL flushes (fsync) per command",-45}{syncs / (double)commands,8:F2}");
         text.AppendLine($"{"transactions committed (read-only ones too)",-45}{commits / (double)commands,8:F2}");
@@ -45,6 +55,8 @@ public static partial class Profile
             text.AppendLine($"{"rows written to " + table,-45}{count / (double)commands,8:F2}");
         return text.Append("```").ToString();
     }
+
+    private static readonly TimeSpan RestWindow = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Until the async projections, the audit seal and the transparency log have reached the last event: what a window
