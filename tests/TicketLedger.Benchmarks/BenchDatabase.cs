@@ -30,12 +30,36 @@ public sealed class BenchDatabase : IDisposable
     public static BenchDatabase Start()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"ticketledger-bench-{Environment.ProcessId}");
+        if (StatementStatistics)
+        {
+            // The library loads only at server start: start once to set it, then start again for the run.
+            using var first = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, Database = "postgres" });
+            using var connection = new NpgsqlConnection(first.ConnectionString("postgres"));
+            connection.Open();
+            using var command = new NpgsqlCommand("alter system set shared_preload_libraries = 'pg_stat_statements'", connection);
+            command.ExecuteNonQuery();
+        }
         var server = EmbeddedPostgres.Start(new EmbeddedPostgresOptions { DataDirectory = folder, DeleteOnDispose = true, Database = "postgres" });
+        if (StatementStatistics)
+        {
+            // `all`: the statements of triggers and functions (the audit chain, the ticket numbers) count on their own too.
+            // The setting exists only once the library is loaded.
+            using var connection = new NpgsqlConnection(server.ConnectionString("postgres"));
+            connection.Open();
+            using var command = new NpgsqlCommand("alter system set pg_stat_statements.track = 'all'; select pg_reload_conf()", connection);
+            command.ExecuteNonQuery();
+        }
         // An interrupted run (Ctrl-C, SIGTERM) still stops and deletes its cluster; Dispose is idempotent.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         foreach (var db in new[] { Pgbench, Raw, Vanilla, Service, Scale, Log, OneOffice, EightOffices, District, Failover }) server.CreateDatabaseIfMissing(db);
         return new BenchDatabase(server);
     }
+
+    /// <summary>
+    /// `BENCH_PG_STATEMENTS=1`: the cluster loads pg_stat_statements, and each per-command profile lists the statements
+    /// that took the most execution time per command. Off by default: it costs every statement a little.
+    /// </summary>
+    public static bool StatementStatistics => Environment.GetEnvironmentVariable("BENCH_PG_STATEMENTS") == "1";
 
     public int Port => _server.Port;
     public string Password => _server.Password;

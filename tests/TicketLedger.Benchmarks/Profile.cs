@@ -32,6 +32,8 @@ public static partial class Profile
         var before = await TableWritesAsync(db, database);
         var commitsBefore = await db.ScalarAsync<long>(database, $"select xact_commit from pg_stat_database where datname = '{database}'");
         var syncsBefore = await db.ScalarAsync<long>(database, "select wal_sync from pg_stat_wal");
+        if (BenchDatabase.StatementStatistics)
+            await db.ExecuteAsync(database, "create extension if not exists pg_stat_statements; select pg_stat_statements_reset()");
         var trace = await CpuTrace.StartAsync(servicePid, name);
         var (serviceBefore, clusterBefore) = (CpuTicks(servicePid, children: false), ClusterCpuTicks(db.PostmasterPid));
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -53,7 +55,23 @@ public static partial class Profile
         text.AppendLine($"{"transactions committed (read-only ones too)",-45}{commits / (double)commands,8:F2}");
         foreach (var (table, count) in after.Select(a => (a.Key, a.Value - before.GetValueOrDefault(a.Key))).Where(x => x.Item2 > 0).OrderByDescending(x => x.Item2))
             text.AppendLine($"{"rows written to " + table,-45}{count / (double)commands,8:F2}");
-        return text.Append("```").ToString();
+        text.Append("```");
+        if (BenchDatabase.StatementStatistics) text.Append("\n\n").Append(await TopStatementsAsync(db, database, commands));
+        return text.ToString();
+    }
+
+    /// <summary>The statements of the database (any session, triggers' statements included) by execution time per command.</summary>
+    private static async Task<string> TopStatementsAsync(BenchDatabase db, string database, int commands)
+    {
+        var lines = await db.LinesAsync(database, $"""
+            select to_char(s.total_exec_time / {commands}, 'FM990.000') || ' ms | ' || to_char(s.calls::numeric / {commands}, 'FM990.00')
+                   || ' | ' || to_char(s.mean_exec_time, 'FM990.000') || ' ms | `' || left(replace(regexp_replace(s.query, '\s+', ' ', 'g'), '|', '¦'), 160) || '`'
+            from pg_stat_statements s join pg_database d on d.oid = s.dbid
+            where d.datname = '{database}' and s.query not like '%pg_stat_statements%'
+            order by s.total_exec_time desc limit 15
+            """);
+        return "| execution time per command | calls per command | mean | statement |\n|---:|---:|---:|---|\n"
+               + string.Join("\n", lines.Select(l => "| " + l.Replace("\n", " ") + " |"));
     }
 
     private static readonly TimeSpan RestWindow = TimeSpan.FromSeconds(3);
