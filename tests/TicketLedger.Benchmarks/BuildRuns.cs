@@ -19,9 +19,9 @@ public static class BuildRuns
     private const string VanillaAppend = "append";
 
     /// <summary>
-    /// Unmeasured load of each workload before the first window. On 2 busy cores the runtime took 10–20 s after a code
-    /// path turned hot to finish compiling it at its optimising tier; with a 2 s warm-up a window measured whichever
-    /// build's tiering happened to lag, and the build that did not lag looked faster (results/2026-11-30-quick-jit-summary.md).
+    /// Unmeasured load of each workload before the first window. On 2 busy cores one build compiled its request path at
+    /// its optimising tier 8–10 s later than the other; with a 2 s warm-up a window measured whichever build's tiering
+    /// happened to lag, and the build that did not lag looked faster (results/2026-11-30-quick-jit-summary.md).
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(15);
 
