@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Weasel.Core;
 using TicketLedger.Hosting;
 using Weasel.Postgresql;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using JasperFx.Events;
 using Marten;
 using TicketLedger.Hosting;
