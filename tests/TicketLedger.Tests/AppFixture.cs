@@ -43,11 +43,11 @@ public abstract class AppFixture : IAsyncLifetime
 
     public async Task ResetAsync()
     {
-        // The async ledger's agent is Wolverine's, which Marten's reset does not stop: emptying the tables under a
-        // running shard could leave it stopped on a progression it no longer finds (docs/nodes.md). The test then waits
-        // for the agent to run again, or its first wait for the ledger may find it not yet restarted (CI: Ledger:All at 0).
+        // The async ledger's agent is Wolverine's: emptying the tables under a running shard leaves it on a position that
+        // is gone (docs/nodes.md), so the reset runs paused, and the test waits for the agent to run again. Marten's host
+        // reset is not used: it stops and starts the daemon's shards itself, behind Wolverine's back.
         await Host.Services.GetRequiredService<TicketLedger.Hosting.ProjectionAgents>()
-            .WhilePausedAsync(() => Host.ResetAllMartenDataAsync(), CancellationToken.None, untilRunningAgain: true);
+            .WhilePausedAsync(() => Host.DocumentStore().Advanced.ResetAllData(), CancellationToken.None, untilRunningAgain: true);
         // The ticket-number counters are a table of the store's schema, not Marten data: without this a test's numbers
         // would depend on which tests raised tickets before it.
         var store = Host.Services.GetRequiredService<IDocumentStore>();

@@ -37,7 +37,7 @@ public static class RebuildProjectionsEndpoint
                 using var daemon = await store.BuildProjectionDaemonAsync(databases.AnyOfficeIn(database).Code);
                 foreach (var name in names) await daemon.RebuildProjectionAsync(name, ShardTimeout, cancellation);
             }
-        }, cancellation, untilRunningAgain: true, quietFor: ProjectionAgents.RebuildQuietWindow);
+        }, cancellation, untilRunningAgain: true);
         return new ProjectionsRebuilt(names, clock.ElapsedMilliseconds);
     }
 }

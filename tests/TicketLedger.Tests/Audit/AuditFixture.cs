@@ -34,7 +34,10 @@ public abstract class AuditTest(AuditFixture fixture) : IAsyncLifetime
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
     protected AuditChain Chain => Host.Services.GetRequiredService<AuditChains>().Default;
 
-    public Task InitializeAsync() => fixture.ResetAsync();
+    public Task InitializeAsync() => ResetStoreAsync();
+
+    /// <summary>The fixture's reset, with the projection agents paused (<see cref="AppFixture.ResetAsync"/>).</summary>
+    protected Task ResetStoreAsync() => fixture.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -44,7 +44,10 @@ public abstract class LogTest(LogFixture fixture) : IAsyncLifetime
     protected IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
     protected TransparencyLog Log => Host.Services.GetRequiredService<TransparencyLogs>().Default;
 
-    public Task InitializeAsync() => fixture.ResetAsync();
+    public Task InitializeAsync() => ResetStoreAsync();
+
+    /// <summary>The fixture's reset, with the projection agents paused (<see cref="AppFixture.ResetAsync"/>).</summary>
+    protected Task ResetStoreAsync() => fixture.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -80,7 +80,7 @@ public sealed class recording_and_proving_a_chain_head(AuditFixture fixture) : A
         await AppendStoryAsync();
         await Chain.SealAsync();
 
-        await Host.ResetAllMartenDataAsync();
+        await ResetStoreAsync();
 
         Assert.Equal(0, await CountAsync($"select (select count(*) from {S}.tl_audit_link) + (select count(*) from {S}.tl_audit_seal)"));
         await AppendStoryAsync();

@@ -142,7 +142,7 @@ public sealed class the_transparency_log(LogFixture fixture) : LogTest(fixture)
         await ResolvedTicketAsync();
         await CheckpointAsync();
 
-        await Host.ResetAllMartenDataAsync();
+        await ResetStoreAsync();
 
         Assert.Equal(0, await CountAsync("select (select count(*) from ticketledger.tl_log_leaf) + (select count(*) from ticketledger.tl_log_node) + (select count(*) from ticketledger.tl_log_checkpoint)"));
         await GetTextAsync("/api/audit/checkpoint", status: 404);
