@@ -41,6 +41,11 @@ public static class EventStore
                 opts.Events.TenancyStyle = TenancyStyle.Conjoined;
                 opts.Policies.AllDocumentsAreMultiTenanted();
                 opts.TenantIdStyle = TenantIdStyle.ForceLowerCase;
+                // The store never replays a commit. Its replay sends the same compiled batch again, on whatever connection
+                // it gets next, and Npgsql 9 then binds it to that connection's auto-prepared statements (npgsql#6432,
+                // fixed in Npgsql 10.0.2): a raise lost to a deadlock came back as a protocol error. A command lost to a
+                // race runs again from its first step instead (CommandRetries); an outage is a 503 the client retries.
+                opts.ConfigureWritePolly(_ => { });
                 configureAreas(opts);
             })
             .UseLightweightSessions()
