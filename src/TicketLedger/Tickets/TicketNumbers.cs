@@ -37,8 +37,8 @@ public static class TicketNumbers
     }
 
     /// <summary>
-    /// Names the transaction's number in the unit of work itself (a CALL returns no result set to Marten's batch): if
-    /// Marten replays the batch in a new transaction after a deadlock, the claim, and so the settling, come along.
+    /// Names the transaction's number in the unit of work itself (a CALL returns no result set to Marten's batch), so the
+    /// claim commits or rolls back with the raise's events.
     /// </summary>
     public static void Claim(IDocumentSession session, string office, int year, int number) =>
         session.QueueSqlCommand($"call {session.DocumentStore.Options.DatabaseSchemaName}.tl_ticket_number_claim(?, ?, ?)", office, year, number);
