@@ -15,8 +15,8 @@ public sealed class losing_a_commit_to_a_deadlock(ApiFixture fixture) : ApiTest(
     [Fact]
     public async Task the_store_hands_the_deadlock_to_the_command_retry_instead_of_replaying_the_batch()
     {
-        var connectionString = TestDatabase.ConnectionStringFor("tl_api");
-        await using var other = new NpgsqlConnection(connectionString);
+        var database = Host.DocumentStore().Storage.Database;
+        await using var other = database.CreateConnection();
         await other.OpenAsync();
         await ExecuteAsync(other, """
             create table if not exists public.deadlock_probe (id int primary key, hits int not null);
@@ -31,7 +31,7 @@ public sealed class losing_a_commit_to_a_deadlock(ApiFixture fixture) : ApiTest(
         var commit = session.SaveChangesAsync();
 
         // The session waits on row 2 first, so its deadlock check fires first and it is the victim.
-        await using (var probe = new NpgsqlConnection(connectionString))
+        await using (var probe = database.CreateConnection())
         {
             await probe.OpenAsync();
             await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, other.ProcessID), blocked => blocked > 0,
