@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TicketLedger.Hosting;
 using Wolverine.Runtime;
+using Wolverine.Runtime.Agents;
 
 namespace TicketLedger.Tests.Hosting;
 
@@ -29,5 +30,5 @@ public sealed class pausing_the_projection_agents(ApiFixture fixture) : ApiTest(
     }
 
     private static IEnumerable<string> ProjectionAgentsRunning(IWolverineRuntime runtime) =>
-        runtime.Agents.AllRunningAgentUris().Select(uri => uri.ToString()).Where(uri => uri.StartsWith("event-subscriptions:"));
+        runtime.Agents.AllRunningAgentUris().Where(uri => uri.Scheme == EventSubscriptionAgentFamily.SchemeName).Select(uri => uri.ToString());
 }
