@@ -17,9 +17,12 @@ public abstract record Created(string Url) : IHttpAware
         context.Response.StatusCode = StatusCodes.Status201Created;
         context.Response.Headers.Location = Url;
         if (IdempotencyClaim.Current is not { } claim) return;
-        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        claim.Succeeded(StatusCodes.Status201Created, Url, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(this, GetType(), json));
+        RecordIn(claim, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
     }
+
+    /// <summary>The outcome a repeat of the request replays: this 201, as the response will carry it.</summary>
+    public void RecordIn(IdempotencyClaim claim, JsonSerializerOptions json) =>
+        claim.Succeeded(StatusCodes.Status201Created, Url, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(this, GetType(), json));
 
     /// <summary>Nothing to add: each endpoint declares its own 201 response type, which a base record cannot name.</summary>
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) { }

@@ -46,7 +46,20 @@ public sealed class IdempotencyClaim(string caller, string key, string requestHa
         Body = body;
     }
 
-    public void MarkWritten() => Written = true;
+    /// <summary>
+    /// Adds the claim to the session's unit of work: an expired claim of the same key is dropped, and the insert is the
+    /// arbiter between two concurrent requests with one key (the second waits for the first's transaction and then fails
+    /// on the primary key, rolling back everything it would have appended).
+    /// </summary>
+    public void QueueInto(IDocumentSession session, string table)
+    {
+        session.QueueSqlCommand($"delete from {table} where caller = ? and key = ? and created_at < ?", Caller, Key, ExpiredBefore);
+        session.QueueSqlCommand(
+            $"insert into {table} (caller, key, request_hash, status, location, content_type, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            Caller, Key, RequestHash, (object?)Status ?? DBNull.Value, (object?)Location ?? DBNull.Value,
+            (object?)ContentType ?? DBNull.Value, (object?)Body ?? DBNull.Value, ClaimedAt);
+        Written = true;
+    }
 
     private sealed class Exit : IDisposable
     {
@@ -54,23 +67,12 @@ public sealed class IdempotencyClaim(string caller, string key, string requestHa
     }
 }
 
-/// <summary>
-/// Adds the claim of the running request to the session's own unit of work: an expired claim of the same key is
-/// dropped, and the insert is the arbiter between two concurrent requests with one key (the second waits for the
-/// first's transaction and then fails on the primary key, rolling back everything it would have appended).
-/// </summary>
+/// <summary>Adds the claim of the running request to the first session it saves.</summary>
 public sealed class IdempotencyClaimListener(string table) : DocumentSessionListenerBase
 {
     public override Task BeforeSaveChangesAsync(IDocumentSession session, CancellationToken token)
     {
-        if (IdempotencyClaim.Current is not { Written: false } claim) return Task.CompletedTask;
-        session.QueueSqlCommand($"delete from {table} where caller = ? and key = ? and created_at < ?",
-            claim.Caller, claim.Key, claim.ExpiredBefore);
-        session.QueueSqlCommand(
-            $"insert into {table} (caller, key, request_hash, status, location, content_type, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
-            claim.Caller, claim.Key, claim.RequestHash, (object?)claim.Status ?? DBNull.Value, (object?)claim.Location ?? DBNull.Value,
-            (object?)claim.ContentType ?? DBNull.Value, (object?)claim.Body ?? DBNull.Value, claim.ClaimedAt);
-        claim.MarkWritten();
+        if (IdempotencyClaim.Current is { Written: false } claim) claim.QueueInto(session, table);
         return Task.CompletedTask;
     }
 }

@@ -32,19 +32,19 @@ public sealed record TicketCreated(Guid Id, string Number) : Created($"/api/tick
 
 public static class RaiseTicketEndpoint
 {
-    public static async Task<ProblemDetails> ValidateAsync(RaiseTicket command, IDocumentSession session, CancellationToken ct) =>
+    public static async Task<ProblemDetails> ValidateAsync(RaiseTicket command, IQuerySession session, CancellationToken ct) =>
         await TicketIntake.IsRegisteredSubjectAsync(session, command.SubjectId, ct)
             ? WolverineContinue.NoProblems
             : TicketIntake.UnknownSubject(command.SubjectId);
 
+    /// <summary>Decided here, numbered and committed with the office's other raises in flight (<see cref="RaiseGroupCommit"/>).</summary>
     [WolverinePost("/api/tickets", OperationId = "RaiseTicket"), Tags("tickets"), Authorize(Policy = Policies.Write)]
     [ProducesResponseType<TicketCreated>(StatusCodes.Status201Created)]
-    public static async Task<(TicketCreated, OutgoingMessages)> Post(
-        RaiseTicket command, IDocumentSession session, TicketNumberTurn turn, Office office, TimeProvider clock, CancellationToken ct)
+    public static async Task<TicketCreated> Post(RaiseTicket command, RaiseGroupCommit groups, Office office, HttpContext request, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        var raised = await TicketIntake.RaiseAsync(session, turn, office, command, Guid.CreateVersion7(), now, ct);
-        return (new TicketCreated(raised.TicketId, raised.Number), [ResponseDeadline.For(raised, now)]);
+        var raised = await groups.RaiseAsync(office, Decide(command, Guid.CreateVersion7(), number: "", office, now), now, request);
+        return new TicketCreated(raised.TicketId, raised.Number);
     }
 
     /// <summary>The decision itself: the number is allocated and the id chosen by the caller, so this stays pure.</summary>

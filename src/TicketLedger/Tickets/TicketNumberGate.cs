@@ -23,6 +23,12 @@ public sealed class TicketNumberGate(TimeProvider clock)
 
     internal DateTimeOffset Now => clock.GetUtcNow();
 
+    /// <summary>The row of this office and year moved without this count (a group of raises took numbers from it).</summary>
+    public void Forget(string office, int year)
+    {
+        if (_lines.TryGetValue((office, year), out var line)) line.Forget();
+    }
+
     /// <summary>For a store whose counter rows were deleted behind the process's back (a test's reset): read them again.</summary>
     public void Forget()
     {
@@ -147,5 +153,6 @@ public static class TicketNumbering
     {
         services.AddSingleton<TicketNumberGate>();
         services.AddScoped<TicketNumberTurn>();
+        services.AddSingleton<RaiseGroupCommit>();
     }
 }

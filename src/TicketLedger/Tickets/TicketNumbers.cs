@@ -37,6 +37,20 @@ public static class TicketNumbers
     }
 
     /// <summary>
+    /// Moves the counter row on by <paramref name="count"/> numbers at once and returns the last of them. The row stays
+    /// locked to the commit, so the numbers commit or roll back with the appends that carry them, and a raise numbered
+    /// from the row by anyone else waits for that outcome (a group of raises, <see cref="RaiseGroupCommit"/>).
+    /// </summary>
+    public static async Task<int> TakeAsync(IDocumentSession session, string office, int year, int count, CancellationToken ct)
+    {
+        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
+        var last = await session.AdvancedSql.QueryAsync<int>(
+            $"insert into {table} as t (office, year, last) values (?, ?, ?) on conflict (office, year) do update set last = t.last + excluded.last returning t.last",
+            ct, office, year, count);
+        return last.Single();
+    }
+
+    /// <summary>
     /// Names the transaction's number in the unit of work itself (a CALL returns no result set to Marten's batch), so the
     /// claim commits or rolls back with the raise's events.
     /// </summary>

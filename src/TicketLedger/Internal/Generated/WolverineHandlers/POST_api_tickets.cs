@@ -20,17 +20,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> _validatorOfRaiseTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
-        private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
+        private readonly TicketLedger.Tickets.RaiseGroupCommit _raiseGroupCommit;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.RaiseGroupCommit raiseGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfRaiseTicketIEnumerable = validatorOfRaiseTicketIEnumerable;
             _timeProvider = timeProvider;
-            _ticketNumberGate = ticketNumberGate;
+            _raiseGroupCommit = raiseGroupCommit;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -55,7 +55,6 @@ namespace Internal.Generated.WolverineHandlers
             await using var serviceScope = _serviceScopeFactory.CreateAsyncScope();
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Runtime.ScopedMessageContextHolder>(serviceScope.ServiceProvider).Context = messageContext;
             Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Wolverine.Marten.ScopedDocumentSessionHolder>(serviceScope.ServiceProvider).Session = documentSession;
-            using var ticketNumberTurn = new TicketLedger.Tickets.TicketNumberTurn(_ticketNumberGate);
             // This service has been marked as requiring service location independent of Wolverine's ability to use constructor injection of everything else
             var office = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<TicketLedger.Hosting.Office>(serviceScope.ServiceProvider);
             // Reading the request body via JSON deserialization
@@ -70,7 +69,7 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.RaiseTicketEndpoint").SetTag("http.route", "/api/tickets").SetTag("http.request.method", "POST");
-            var problemDetails2 = await TicketLedger.Tickets.RaiseTicketEndpoint.ValidateAsync(command, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await TicketLedger.Tickets.RaiseTicketEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -80,23 +79,12 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            (var ticketCreated_response, var outgoingMessages) = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, documentSession, ticketNumberTurn, office, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Outgoing, cascaded message
-            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
+            var ticketCreated_response = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, _raiseGroupCommit, office, httpContext, _timeProvider).ConfigureAwait(false);
 
             // This response type customizes the HTTP response
             ApplyHttpAware(ticketCreated_response, httpContext);
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
             await WriteJsonAsync(httpContext, ticketCreated_response, 404);
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

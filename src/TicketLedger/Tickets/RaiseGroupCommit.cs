@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using TicketLedger.Hosting;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace TicketLedger.Tickets;
+
+/// <summary>
+/// Raises over HTTP commit in groups (docs/ticket-lifecycle.md, "Numbers"). The raises of an office that arrive while
+/// its last group commits are numbered together and committed in one transaction: one turn on the counter row and one
+/// WAL flush for all of them, where raises committed one by one queue on each other's flush to keep their numbers
+/// gap-free. Each raise is still validated and decided on its own request, and carries its own correlation id, actor,
+/// idempotency claim and same-day timer into the group. A group that fails commits nothing, and each of its raises
+/// then commits alone, so a failure (a reused Idempotency-Key, a lost race) reaches only the request that caused it.
+/// </summary>
+public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
+    IOptions<JsonOptions> json, ILogger<RaiseGroupCommit> logger)
+{
+    /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
+    public const int MaxGroupSize = 64;
+
+    private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
+
+    /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
+    public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
+    {
+        // Numbered by the local year of the decided business time, as a raise committed alone is.
+        var year = office.LocalDate(decided.OccurredAt).Year;
+        var correlationId = request.Request.Headers[Correlation.Header].ToString();
+        var raise = new PendingRaise(office, decided, year, now, correlationId.Length > 0 ? correlationId : null,
+            request.User.Identity?.Name, IdempotencyClaim.Current);
+        var queue = _queues.GetOrAdd(office.Code, _ => new OfficeQueue());
+        lock (queue.Sync)
+        {
+            queue.Pending.Enqueue(raise);
+            if (queue.Draining) return raise.Committed.Task;
+            queue.Draining = true;
+        }
+        // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
+        using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
+        return raise.Committed.Task;
+    }
+
+    /// <summary>Raises of the office waiting for the group in commit to end: they form the next group.</summary>
+    public int Waiting(string office)
+    {
+        if (!_queues.TryGetValue(office, out var queue)) return 0;
+        lock (queue.Sync) return queue.Pending.Count;
+    }
+
+    private async Task DrainAsync(OfficeQueue queue)
+    {
+        while (true)
+        {
+            var group = new List<PendingRaise>();
+            lock (queue.Sync)
+            {
+                while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
+                if (group.Count == 0)
+                {
+                    queue.Draining = false;
+                    return;
+                }
+            }
+            await CommitAsync(group);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingRaise> group)
+    {
+        try
+        {
+            await CommitTogetherAsync(group);
+            return;
+        }
+        catch (Exception e) when (group.Count > 1)
+        {
+            logger.LogDebug(e, "A group of {Count} raises of office {Office} did not commit; each commits alone", group.Count, group[0].Office.Code);
+        }
+        catch (Exception e)
+        {
+            group[0].Committed.TrySetException(e);
+            return;
+        }
+        foreach (var raise in group) await CommitAsync([raise]);
+    }
+
+    private async Task CommitTogetherAsync(List<PendingRaise> group)
+    {
+        var office = group[0].Office;
+        var context = new MessageContext(runtime) { TenantId = office.Code };
+        await using var session = sessions.OpenSession(context, office.Code);
+        await session.BeginTransactionAsync(CancellationToken.None);
+        var numbered = await NumberAsync(session, office, group);
+        var claims = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName}";
+        foreach (var (raise, raised) in group.Zip(numbered))
+        {
+            var started = session.Events.BuildEvent(raised);
+            started.CorrelationId = raise.CorrelationId;
+            started.UserName = raise.Actor;
+            session.Events.StartStream<Ticket>(raised.TicketId, started);
+            if (raise.Claim is { } claim)
+            {
+                new TicketCreated(raised.TicketId, raised.Number).RecordIn(claim, json.Value.SerializerOptions);
+                claim.QueueInto(session, claims);
+            }
+            context.CorrelationId = raise.CorrelationId;
+            context.UserName = raise.Actor;
+            await context.EnqueueCascadingAsync(ResponseDeadline.For(raised, raise.Now));
+        }
+        await session.SaveChangesAsync(CancellationToken.None);
+        await context.FlushOutgoingMessagesAsync();
+        foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
+        foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
+    }
+
+    /// <summary>In arrival order within each year; years in ascending order, so two nodes' groups lock rows alike.</summary>
+    private static async Task<TicketRaised[]> NumberAsync(IDocumentSession session, Office office, List<PendingRaise> group)
+    {
+        var numbered = new TicketRaised[group.Count];
+        foreach (var year in group.Select((raise, index) => (raise, index)).GroupBy(r => r.raise.Year).OrderBy(y => y.Key))
+        {
+            var count = year.Count();
+            var number = await TicketNumbers.TakeAsync(session, office.Code, year.Key, count, CancellationToken.None) - count;
+            foreach (var (raise, index) in year)
+                numbered[index] = raise.Decided with { Number = TicketNumbers.Format(year.Key, ++number) };
+        }
+        return numbered;
+    }
+
+    private sealed class OfficeQueue
+    {
+        public Lock Sync { get; } = new();
+        public Queue<PendingRaise> Pending { get; } = new();
+        public bool Draining { get; set; }
+    }
+
+    private sealed record PendingRaise(
+        Office Office, TicketRaised Decided, int Year, DateTimeOffset Now, string? CorrelationId, string? Actor, IdempotencyClaim? Claim)
+    {
+        public TaskCompletionSource<TicketRaised> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,105 @@
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using TicketLedger.Hosting;
+using TicketLedger.Tests.Offices;
+using TicketLedger.Tickets;
+
+namespace TicketLedger.Tests.Tickets;
+
+/// <summary>
+/// docs/ticket-lifecycle.md, "Numbers": the raises of an office that arrive while its last group commits are numbered
+/// together and committed in one transaction; each keeps its own metadata and its own failure.
+/// </summary>
+public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fixture)
+{
+    private const int Year = 2014;
+    private static readonly DateTimeOffset InYear = new(Year, 5, 1, 10, 0, 0, TimeSpan.FromHours(8));
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task raises_arriving_while_their_office_commits_commit_together_with_gap_free_numbers_and_their_own_metadata()
+    {
+        var subject = await Host.GivenSubject();
+        var before = Number((await Host.GivenTicket(subject, InYear)).Number);
+
+        var results = await RaiseBehindAHeldCounterRow(subject, Enumerable.Range(1, 9).Select(i => $"group-{i}").ToList(), keys: null);
+
+        var ids = results.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray();
+        Assert.Equal(Enumerable.Range(before + 1, 10), results.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        Assert.Equal(2, await TransactionsThatRaised(ids));
+        foreach (var (result, correlationId) in results.Zip(new[] { "group-0" }.Concat(Enumerable.Range(1, 9).Select(i => $"group-{i}"))))
+        {
+            var raised = (await History(result.Json().GetProperty("id").GetGuid()))[0];
+            Assert.Equal(correlationId, raised.GetProperty("correlationId").GetString());
+            Assert.Equal("local-staff", raised.GetProperty("actor").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task a_raise_that_fails_its_group_fails_alone_and_the_others_commit_without_a_gap()
+    {
+        var subject = await Host.GivenSubject();
+        var before = Number((await Host.GivenTicket(subject, InYear)).Number);
+        var correlations = Enumerable.Range(1, 10).Select(i => $"group-{i}").ToList();
+        // The last two send one key with one body: committed together they collide on their claim.
+        var keys = correlations.Select((_, i) => i < 8 ? Guid.NewGuid().ToString("N") : "sent-twice").ToList();
+
+        var results = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
+
+        var twins = results[^2..];
+        Assert.Equal(twins[0].ReadAsText(), twins[1].ReadAsText());
+        Assert.Single(twins, t => t.Context.Response.Headers[Idempotency.ReplayedHeader] == "true");
+        var numbers = results[..^1].Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order();
+        Assert.Equal(Enumerable.Range(before + 1, 10), numbers);
+    }
+
+    /// <summary>
+    /// One raise (correlation id "group-0") waits on the counter row held by the test, the others queue behind it; then
+    /// the row is let go. Every raise must answer 201.
+    /// </summary>
+    private async Task<IScenarioResult[]> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys)
+    {
+        var groups = Host.Services.GetRequiredService<RaiseGroupCommit>();
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"select last from ticketledger.ticket_numbers where year = {Year} for update", holder))
+            await command.ExecuteScalarAsync();
+
+        var first = Raise(subject, "group-0", key: null);
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
+        var queued = correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList();
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the raises queued behind it");
+        await hold.RollbackAsync();
+
+        return await Task.WhenAll([first, .. queued]);
+    }
+
+    private Task<IScenarioResult> Raise(Guid subject, string correlationId, string? key) => Host.Scenario(x =>
+    {
+        x.Post.Json(TicketScenarios.RaiseBody(subject, InYear)).ToUrl("/api/tickets");
+        x.WithKey(Keys.Staff);
+        x.WithRequestHeader(Correlation.Header, correlationId);
+        if (key is not null) x.WithRequestHeader(Idempotency.Header, key);
+        x.StatusCodeShouldBe(201);
+    });
+
+    private async Task<System.Text.Json.JsonElement[]> History(Guid id)
+    {
+        var result = await Host.Scenario(x => { x.Get.Url($"/api/tickets/{id}/history"); x.WithKey(Keys.Staff); });
+        return result.Json().GetProperty("events").EnumerateArray().ToArray();
+    }
+
+    /// <summary>Rows written by one transaction share its id (xmin).</summary>
+    private async Task<long> TransactionsThatRaised(Guid[] ids)
+    {
+        await using var connection = await Host.OpenConnection();
+        await using var command = new NpgsqlCommand(
+            "select count(distinct xmin::text) from ticketledger.mt_events where type = 'ticket_raised' and stream_id = any(@ids)", connection);
+        command.Parameters.AddWithValue("ids", ids);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static int Number(string number) => int.Parse(number[5..]);
+}
