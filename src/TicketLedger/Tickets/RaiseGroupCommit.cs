@@ -3,6 +3,7 @@ using System.Text.Json;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using TicketLedger.Hosting;
 using Wolverine.Marten.Publishing;
 using Wolverine.Runtime;
@@ -72,30 +73,61 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
 
     private async Task CommitAsync(List<PendingRaise> group)
     {
-        try
+        if (await CommitTogetherAsync(group) is not { } failure) return;
+        if (group.Count == 1 || !RolledBack(failure))
         {
-            await CommitTogetherAsync(group);
+            foreach (var raise in group) raise.Committed.TrySetException(failure.Error);
             return;
         }
-        catch (Exception e) when (group.Count > 1)
-        {
-            logger.LogDebug(e, "A group of {Count} raises of office {Office} did not commit; each commits alone", group.Count, group[0].Office.Code);
-        }
-        catch (Exception e)
-        {
-            group[0].Committed.TrySetException(e);
-            return;
-        }
+        logger.LogDebug(failure.Error, "A group of {Count} raises of office {Office} did not commit; each commits alone", group.Count, group[0].Office.Code);
         foreach (var raise in group) await CommitAsync([raise]);
     }
 
-    private async Task CommitTogetherAsync(List<PendingRaise> group)
+    /// <summary>
+    /// Nothing of a group commits when it fails before its commit is sent, or when the server refuses the commit. A
+    /// connection lost while committing leaves it unknown: those raises fail, and a client's retry under its
+    /// Idempotency-Key finds out, where committing them again here could raise a ticket twice.
+    /// </summary>
+    private static bool RolledBack(Failure failure) =>
+        !failure.WhileCommitting || DatabaseOutage.Chain(failure.Error).Any(e => e is PostgresException);
+
+    private sealed record Failure(Exception Error, bool WhileCommitting);
+
+    private async Task<Failure?> CommitTogetherAsync(List<PendingRaise> group)
     {
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office.Code };
         await using var session = sessions.OpenSession(context, office.Code);
+        TicketRaised[] numbered;
+        var committing = false;
+        try
+        {
+            numbered = await AppendAsync(session, context, group);
+            committing = true;
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            return new Failure(e, committing);
+        }
+        foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
+        foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
+        try
+        {
+            await context.FlushOutgoingMessagesAsync();
+        }
+        catch (Exception e)
+        {
+            // The timers committed with the raises; Wolverine's durability agent schedules them from the database.
+            logger.LogWarning(e, "The same-day timers of {Count} raises of office {Office} were not handed to Wolverine after their commit", group.Count, office.Code);
+        }
+        return null;
+    }
+
+    private async Task<TicketRaised[]> AppendAsync(IDocumentSession session, MessageContext context, List<PendingRaise> group)
+    {
         await session.BeginTransactionAsync(CancellationToken.None);
-        var numbered = await NumberAsync(session, office, group);
+        var numbered = await NumberAsync(session, group[0].Office, group);
         var claims = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName}";
         foreach (var (raise, raised) in group.Zip(numbered))
         {
@@ -112,10 +144,7 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
             context.UserName = raise.Actor;
             await context.EnqueueCascadingAsync(ResponseDeadline.For(raised, raise.Now));
         }
-        await session.SaveChangesAsync(CancellationToken.None);
-        await context.FlushOutgoingMessagesAsync();
-        foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
-        foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
+        return numbered;
     }
 
     /// <summary>In arrival order within each year; years in ascending order, so two nodes' groups lock rows alike.</summary>
