@@ -67,7 +67,16 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
                     return;
                 }
             }
-            await CommitAsync(group);
+            try
+            {
+                await CommitAsync(group);
+            }
+            catch (Exception e)
+            {
+                // A drain that died would leave the office's raises waiting for ever.
+                logger.LogError(e, "A group of {Count} raises of office {Office} failed outside its commit", group.Count, group[0].Office.Code);
+                foreach (var raise in group) raise.Committed.TrySetException(e);
+            }
         }
     }
 
@@ -97,21 +106,35 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
     {
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office.Code };
-        await using var session = sessions.OpenSession(context, office.Code);
-        TicketRaised[] numbered;
-        var committing = false;
+        IDocumentSession? session = null;
         try
         {
-            numbered = await AppendAsync(session, context, group);
-            committing = true;
-            await session.SaveChangesAsync(CancellationToken.None);
+            TicketRaised[] numbered;
+            var committing = false;
+            try
+            {
+                session = sessions.OpenSession(context, office.Code);
+                numbered = await AppendAsync(session, context, group);
+                committing = true;
+                await session.SaveChangesAsync(CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                return new Failure(e, committing);
+            }
+            foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
+            foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
+            await HandOverTimersAsync(context, group.Count, office);
+            return null;
         }
-        catch (Exception e)
+        finally
         {
-            return new Failure(e, committing);
+            if (session is not null) await session.DisposeAsync();
         }
-        foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
-        foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
+    }
+
+    private async Task HandOverTimersAsync(MessageContext context, int count, Office office)
+    {
         try
         {
             await context.FlushOutgoingMessagesAsync();
@@ -119,9 +142,8 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
         catch (Exception e)
         {
             // The timers committed with the raises; Wolverine's durability agent schedules them from the database.
-            logger.LogWarning(e, "The same-day timers of {Count} raises of office {Office} were not handed to Wolverine after their commit", group.Count, office.Code);
+            logger.LogWarning(e, "The same-day timers of {Count} raises of office {Office} were not handed to Wolverine after their commit", count, office.Code);
         }
-        return null;
     }
 
     private async Task<TicketRaised[]> AppendAsync(IDocumentSession session, MessageContext context, List<PendingRaise> group)
