@@ -6,12 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace TicketLedger.Tickets;
 
 /// <summary>
-/// This process's count of each office and year's numbers (docs/ticket-lifecycle.md, "Numbers"). A raise takes the next
-/// number from memory and reserves it in one short turn, so raises of one office append side by side and queue only at
-/// their commits, in number order. The counter row stays the arbiter: a raise whose number turns out taken (another node
-/// raised, or the raise before it failed) does not commit, the count is read again, and the request runs again
-/// (<see cref="Hosting.CommandRetries"/>). After such a miss the office takes its numbers from the row for a while, one
-/// raise at a time to its commit, so two nodes raising into one office do not keep undoing each other's work.
+/// This process's count of each office and year's numbers, for raises committed alone in their handler's transaction
+/// (a bureau's referral; HTTP raises commit in groups, <see cref="RaiseGroupCommit"/>; docs/ticket-lifecycle.md,
+/// "Numbers"). A raise takes the next number from memory and reserves it in one short turn, so raises of one office
+/// append side by side and queue only at their commits, in number order. The counter row stays the arbiter: a raise
+/// whose number turns out taken (another node raised, a group moved the row, or the raise before it failed) does not
+/// commit, the count is read again, and the request runs again (<see cref="Hosting.CommandRetries"/>). After such a miss
+/// the office takes its numbers from the row for a while, one raise at a time to its commit, so two nodes raising into
+/// one office do not keep undoing each other's work.
 /// </summary>
 public sealed class TicketNumberGate(TimeProvider clock)
 {

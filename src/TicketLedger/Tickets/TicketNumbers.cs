@@ -6,9 +6,10 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// Ticket numbers `YYYY-NNNN`, counted per office and business year without gaps (docs/ticket-lifecycle.md, "Numbers").
-/// The counter row moves only inside the COMMIT of the transaction that appends the TicketRaised carrying the number
-/// (<see cref="TicketNumberSettling"/>), and only from the number before it: a raise that rolls back gives its number
-/// back, and one whose number is not the next commits nothing.
+/// The counter row moves only in the transaction that appends the TicketRaised events carrying the numbers, and only on
+/// from the number before them: a group of raises takes its numbers from the row (<see cref="TakeAsync"/>), a raise
+/// committed alone settles its number inside its COMMIT (<see cref="TicketNumberSettling"/>). A raise that rolls back
+/// gives its number back, and one whose number is not the next commits nothing.
 /// </summary>
 public static class TicketNumbers
 {
