@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Marten;
 using TicketLedger.Hosting;
@@ -52,23 +53,67 @@ public sealed record TicketFilter(
     {
         // Each source has a session of its own, so they are read side by side: a district's list costs the slowest
         // office's round trips, not their sum.
-        var perSource = await Task.WhenAll(sources.Select(async source =>
+        var streams = await Task.WhenAll(sources.Select(source => OpenAsync(source, alone: sources.Count == 1, ct)));
+        List<Key> page;
+        try
         {
-            // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
-            var count = await source.Tickets.CountAsync(ct);
-            // The page's ids first, the views second: skipping costs index entries, not view rows.
-            var ordered = source.Tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id);
-            var upToPage = sources.Count == 1 ? ordered.Skip((Page - 1) * PageSize).Take(PageSize) : ordered.Take(Page * PageSize);
-            var read = await upToPage.Select(t => new { t.Id, t.RaisedAt, t.Number }).ToListAsync(ct);
-            return (Count: count, Keys: read.Select(k => (Source: source, k.Id, k.RaisedAt, k.Number)).ToList());
-        }));
-        var keys = perSource.SelectMany(s => s.Keys);
-        var page = sources.Count == 1
-            ? keys.ToList()
-            : keys.OrderByDescending(k => k.RaisedAt).ThenByDescending(k => k.Number, StringComparer.Ordinal).ThenByDescending(k => k.Id)
-                .Skip((Page - 1) * PageSize).Take(PageSize).ToList();
+            page = await MergeAsync(streams, skip: sources.Count == 1 ? 0 : (Page - 1) * PageSize);
+        }
+        finally
+        {
+            // Before the views are loaded: a session runs one command at a time, and its keys' reader is one.
+            foreach (var stream in streams) await stream.Keys.DisposeAsync();
+        }
         var loaded = await Task.WhenAll(page.GroupBy(k => k.Source).Select(group => group.Key.Load(group.Select(k => k.Id).ToList(), ct)));
         var views = loaded.SelectMany(v => v).ToDictionary(v => v.Id);
-        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), perSource.Sum(s => (long)s.Count));
+        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), streams.Sum(s => (long)s.Count));
+    }
+
+    private sealed record Key(Source Source, Guid Id, DateTimeOffset RaisedAt, string Number);
+
+    private sealed record KeyStream(int Count, IAsyncEnumerator<Key> Keys, bool HasKey);
+
+    private static readonly IComparer<Key> NewestFirst = Comparer<Key>.Create((a, b) =>
+    {
+        var byTime = b.RaisedAt.CompareTo(a.RaisedAt);
+        if (byTime != 0) return byTime;
+        var byNumber = string.CompareOrdinal(b.Number, a.Number);
+        return byNumber != 0 ? byNumber : b.Id.CompareTo(a.Id);
+    });
+
+    private async Task<KeyStream> OpenAsync(Source source, bool alone, CancellationToken ct)
+    {
+        // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
+        var count = await source.Tickets.CountAsync(ct);
+        // The page's ids first, the views second: skipping costs index entries, not view rows.
+        var ordered = source.Tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id);
+        var upToPage = alone ? ordered.Skip((Page - 1) * PageSize).Take(PageSize) : ordered.Take(Page * PageSize);
+        var keys = KeysOf(source, upToPage, ct).GetAsyncEnumerator(ct);
+        return new KeyStream(count, keys, await keys.MoveNextAsync());
+    }
+
+    private static async IAsyncEnumerable<Key> KeysOf(Source source, IQueryable<Ticket> tickets, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var rows = QueryableExtensions.ToAsyncEnumerable(tickets.Select(t => new { t.Id, t.RaisedAt, t.Number }), ct);
+        await foreach (var row in rows) yield return new Key(source, row.Id, row.RaisedAt, row.Number);
+    }
+
+    /// <summary>
+    /// A merge of the sources' ordered keys, read as it goes: a deep page of a district costs the sources' rows read
+    /// past, not all of them held at once (8 offices × 10,000 keys at page 500).
+    /// </summary>
+    private async Task<List<Key>> MergeAsync(IReadOnlyList<KeyStream> streams, int skip)
+    {
+        var heads = new PriorityQueue<IAsyncEnumerator<Key>, Key>(NewestFirst);
+        foreach (var stream in streams.Where(s => s.HasKey)) heads.Enqueue(stream.Keys, stream.Keys.Current);
+        var page = new List<Key>();
+        while (heads.TryDequeue(out var keys, out var key))
+        {
+            if (skip > 0) skip--;
+            else page.Add(key);
+            if (page.Count == PageSize) break;
+            if (await keys.MoveNextAsync()) heads.Enqueue(keys, keys.Current);
+        }
+        return page;
     }
 }
