@@ -30,7 +30,7 @@ public sealed class IdempotencyStore(
         var ct = context.RequestAborted;
         var now = clock.GetUtcNow();
 
-        if (await FindAsync(database, caller, key, now, ct) is { } earlier)
+        if (!RepeatsFoundInCommitAttribute.Of(context) && await FindAsync(database, caller, key, now, ct) is { } earlier)
         {
             await AnswerRepeatAsync(context, earlier, fingerprint, ct);
             return;
@@ -43,6 +43,13 @@ public sealed class IdempotencyStore(
         try
         {
             using (claim.Enter()) await next(context);
+        }
+        catch (RepeatedRequest repeat)
+        {
+            context.Response.Body = original;
+            context.Response.Clear();
+            await AnswerRepeatAsync(context, repeat.Earlier, fingerprint, ct);
+            return;
         }
         catch (Exception e) when (IsKeyTakenMeanwhile(e))
         {
@@ -101,9 +108,7 @@ public sealed class IdempotencyStore(
         return buffer.ToArray();
     }
 
-    private sealed record Outcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body);
-
-    private async Task<Outcome?> FindAsync(string database, string caller, string key, DateTimeOffset now, CancellationToken ct)
+    private async Task<IdempotencyOutcome?> FindAsync(string database, string caller, string key, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await OpenAsync(database, ct);
         await using var command = new NpgsqlCommand(
@@ -113,12 +118,10 @@ public sealed class IdempotencyStore(
         command.Parameters.AddWithValue("key", key);
         command.Parameters.AddWithValue("cutoff", now - options.Retention);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
-        return new Outcome(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
+        return await reader.ReadAsync(ct) ? IdempotencyOutcome.Read(reader, 0) : null;
     }
 
-    private static async Task AnswerRepeatAsync(HttpContext context, Outcome earlier, string fingerprint, CancellationToken ct)
+    private static async Task AnswerRepeatAsync(HttpContext context, IdempotencyOutcome earlier, string fingerprint, CancellationToken ct)
     {
         if (earlier.RequestHash != fingerprint)
         {
@@ -163,4 +166,30 @@ public sealed class IdempotencyStore(
             logger.LogWarning(e, "Could not record the outcome of Idempotency-Key {Key} of {Caller}", claim.Key, claim.Caller);
         }
     }
+}
+
+/// <summary>What a claim recorded: the request's fingerprint and, once known, the outcome its repeats are answered with.</summary>
+public sealed record IdempotencyOutcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body)
+{
+    /// <summary>The columns request_hash, status, location, content_type, body, from <paramref name="first"/> on.</summary>
+    public static IdempotencyOutcome Read(NpgsqlDataReader reader, int first) => new(
+        reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1),
+        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2), reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
+        reader.IsDBNull(first + 4) ? null : reader.GetFieldValue<byte[]>(first + 4));
+}
+
+/// <summary>
+/// Marks an endpoint that looks its request's Idempotency-Key up itself, inside the transaction that commits it (the
+/// raise's group, <see cref="Tickets.RaiseGroupCommit"/>), instead of on a connection of its own before it runs. A repeat
+/// it finds ends the request with <see cref="RepeatedRequest"/>, answered as any repeat.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RepeatsFoundInCommitAttribute : Attribute
+{
+    public static bool Of(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RepeatsFoundInCommitAttribute>() is not null;
+}
+
+public sealed class RepeatedRequest(IdempotencyOutcome earlier) : Exception("The request repeats an earlier one under its Idempotency-Key.")
+{
+    public IdempotencyOutcome Earlier { get; } = earlier;
 }

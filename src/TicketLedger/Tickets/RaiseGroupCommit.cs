@@ -89,7 +89,7 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
             return;
         }
         logger.LogDebug(failure.Error, "A group of {Count} raises of office {Office} did not commit; each commits alone", group.Count, group[0].Office.Code);
-        foreach (var raise in group) await CommitAsync([raise]);
+        foreach (var raise in group.Where(r => !r.Committed.Task.IsCompleted)) await CommitAsync([raise]);
     }
 
     /// <summary>
@@ -109,12 +109,17 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
         IDocumentSession? session = null;
         try
         {
+            Dictionary<PendingRaise, IdempotencyOutcome> repeats;
+            List<PendingRaise> raising;
             TicketRaised[] numbered;
             var committing = false;
             try
             {
                 session = sessions.OpenSession(context, office.Code);
-                numbered = await AppendAsync(session, context, group);
+                await session.BeginTransactionAsync(CancellationToken.None);
+                repeats = await RepeatsAsync(session, group);
+                raising = group.Where(r => !repeats.ContainsKey(r)).ToList();
+                numbered = raising.Count > 0 ? await AppendAsync(session, context, raising) : [];
                 committing = true;
                 await session.SaveChangesAsync(CancellationToken.None);
             }
@@ -122,15 +127,41 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
             {
                 return new Failure(e, committing);
             }
-            foreach (var year in group.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
-            foreach (var (raise, raised) in group.Zip(numbered)) raise.Committed.TrySetResult(raised);
-            await HandOverTimersAsync(context, group.Count, office);
+            foreach (var year in raising.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
+            foreach (var (raise, raised) in raising.Zip(numbered)) raise.Committed.TrySetResult(raised);
+            foreach (var (raise, earlier) in repeats) raise.Committed.TrySetException(new RepeatedRequest(earlier));
+            await HandOverTimersAsync(context, raising.Count, office);
             return null;
         }
         finally
         {
             if (session is not null) await session.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The raises whose Idempotency-Key an earlier request committed, with what it recorded: one statement for the group
+    /// instead of a lookup per request (<see cref="RepeatsFoundInCommitAttribute"/>). Two raises of one key in flight at
+    /// once are not found here: their claims collide in the commit, as they would anywhere.
+    /// </summary>
+    private static async Task<Dictionary<PendingRaise, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingRaise> group)
+    {
+        var repeats = new Dictionary<PendingRaise, IdempotencyOutcome>();
+        var keyed = group.Where(r => r.Claim is not null).ToList();
+        if (keyed.Count == 0) return repeats;
+        await using var command = new NpgsqlCommand(
+            $"select caller, key, created_at, request_hash, status, location, content_type, body from {session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName} " +
+            "where (caller, key) in (select * from unnest(@callers, @keys))", session.Connection);
+        command.Parameters.AddWithValue("callers", keyed.Select(r => r.Claim!.Caller).ToArray());
+        command.Parameters.AddWithValue("keys", keyed.Select(r => r.Claim!.Key).ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var (caller, key, createdAt) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+            foreach (var raise in keyed.Where(r => r.Claim!.Caller == caller && r.Claim.Key == key && createdAt >= r.Claim.ExpiredBefore))
+                repeats[raise] = IdempotencyOutcome.Read(reader, 3);
+        }
+        return repeats;
     }
 
     private async Task HandOverTimersAsync(MessageContext context, int count, Office office)
@@ -148,7 +179,6 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
 
     private async Task<TicketRaised[]> AppendAsync(IDocumentSession session, MessageContext context, List<PendingRaise> group)
     {
-        await session.BeginTransactionAsync(CancellationToken.None);
         var numbered = await NumberAsync(session, group[0].Office, group);
         var claims = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName}";
         foreach (var (raise, raised) in group.Zip(numbered))

@@ -38,7 +38,7 @@ public static class RaiseTicketEndpoint
             : TicketIntake.UnknownSubject(command.SubjectId);
 
     /// <summary>Decided here, numbered and committed with the office's other raises in flight (<see cref="RaiseGroupCommit"/>).</summary>
-    [WolverinePost("/api/tickets", OperationId = "RaiseTicket"), Tags("tickets"), Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets", OperationId = "RaiseTicket"), Tags("tickets"), Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<TicketCreated>(StatusCodes.Status201Created)]
     public static async Task<TicketCreated> Post(RaiseTicket command, RaiseGroupCommit groups, Office office, HttpContext request, TimeProvider clock)
     {

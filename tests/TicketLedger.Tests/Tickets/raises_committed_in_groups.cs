@@ -54,6 +54,26 @@ public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fix
         Assert.Equal(Enumerable.Range(before + 1, 10), numbers);
     }
 
+    [Fact]
+    public async Task a_repeat_of_a_committed_raise_is_answered_from_its_group_without_failing_the_group()
+    {
+        var subject = await Host.GivenSubject();
+        var before = Number((await Host.GivenTicket(subject, InYear)).Number);
+        var earlier = await Raise(subject, "earlier", key: "sent-again");
+        var correlations = Enumerable.Range(1, 9).Select(i => $"group-{i}").ToList();
+        var keys = correlations.Select((_, i) => i == 4 ? "sent-again" : Guid.NewGuid().ToString("N")).ToList();
+
+        var results = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
+
+        var repeat = results[5];
+        Assert.Equal(earlier.ReadAsText(), repeat.ReadAsText());
+        Assert.Equal("true", repeat.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+        var raised = results.Where(r => r != repeat).ToList();
+        Assert.Equal(Enumerable.Range(before + 2, 9), raised.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        // The lone raise, then the other eight together: the repeat left the group instead of failing it on its key.
+        Assert.Equal(2, await TransactionsThatRaised(raised.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
+    }
+
     /// <summary>
     /// One raise (correlation id "group-0") waits on the counter row held by the test, the others queue behind it; then
     /// the row is let go. Every raise must answer 201.
