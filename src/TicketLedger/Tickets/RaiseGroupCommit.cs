@@ -15,8 +15,9 @@ namespace TicketLedger.Tickets;
 /// its last group commits are numbered together and committed in one transaction: one turn on the counter row and one
 /// WAL flush for all of them, where raises committed one by one queue on each other's flush to keep their numbers
 /// gap-free. Each raise is still validated and decided on its own request, and carries its own correlation id, actor,
-/// idempotency claim and same-day timer into the group. A group that fails commits nothing, and each of its raises
-/// then commits alone, so a failure (a reused Idempotency-Key, a lost race) reaches only the request that caused it.
+/// idempotency claim and same-day timer into the group; the group also looks the raises' keys up, so a repeat leaves it
+/// before anything is numbered. A group that fails commits nothing, and each of its raises then commits alone, so a
+/// failure (two requests of one key in flight, a lost race) reaches only the request that caused it.
 /// </summary>
 public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
     IOptions<JsonOptions> json, ILogger<RaiseGroupCommit> logger)
