@@ -22,6 +22,8 @@ public static class Idempotency
     public const string TableName = "idempotency_keys";
     public const int MaxKeyLength = 200;
 
+    public static string QualifiedTableName(string schema) => $"{schema}.{TableName}";
+
     public static WebApplicationBuilder AddIdempotency(this WebApplicationBuilder builder)
     {
         var retention = TimeSpan.FromHours(builder.Configuration.GetValue(Settings.IdempotencyRetentionHours, 24.0));
@@ -32,7 +34,7 @@ public static class Idempotency
         builder.Services.ConfigureMarten(opts =>
         {
             opts.Storage.ExtendedSchemaObjects.Add(Table(opts.DatabaseSchemaName));
-            opts.Listeners.Add(new IdempotencyClaimListener($"{opts.DatabaseSchemaName}.{TableName}"));
+            opts.Listeners.Add(new IdempotencyClaimListener(QualifiedTableName(opts.DatabaseSchemaName)));
         });
         return builder;
     }

@@ -13,7 +13,7 @@ namespace TicketLedger.Hosting;
 public sealed class IdempotencyStore(
     IDocumentStore store, OfficeDatabases databases, IdempotencyOptions options, Offices offices, TimeProvider clock, ILogger<IdempotencyStore> logger)
 {
-    private string Table => $"{store.Options.DatabaseSchemaName}.{Idempotency.TableName}";
+    private string Table => Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
     public async Task RunOnceAsync(HttpContext context, string key, RequestDelegate next)
     {
@@ -112,7 +112,7 @@ public sealed class IdempotencyStore(
     {
         await using var connection = await OpenAsync(database, ct);
         await using var command = new NpgsqlCommand(
-            $"select request_hash, status, location, content_type, body from {Table} where caller = @caller and key = @key and created_at >= @cutoff",
+            $"select {IdempotencyOutcome.Columns} from {Table} where caller = @caller and key = @key and created_at >= @cutoff",
             connection);
         command.Parameters.AddWithValue("caller", caller);
         command.Parameters.AddWithValue("key", key);
@@ -171,7 +171,9 @@ public sealed class IdempotencyStore(
 /// <summary>What a claim recorded: the request's fingerprint and, once known, the outcome its repeats are answered with.</summary>
 public sealed record IdempotencyOutcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body)
 {
-    /// <summary>The columns request_hash, status, location, content_type, body, from <paramref name="first"/> on.</summary>
+    public const string Columns = "request_hash, status, location, content_type, body";
+
+    /// <summary>The <see cref="Columns"/>, from <paramref name="first"/> on.</summary>
     public static IdempotencyOutcome Read(NpgsqlDataReader reader, int first) => new(
         reader.GetString(first), reader.IsDBNull(first + 1) ? null : reader.GetInt32(first + 1),
         reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2), reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),

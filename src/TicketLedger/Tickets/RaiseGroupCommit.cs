@@ -30,8 +30,7 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
     /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
     public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
     {
-        // Numbered by the local year of the decided business time, as a raise committed alone is.
-        var year = office.LocalDate(decided.OccurredAt).Year;
+        var year = TicketNumbers.YearOf(decided, office);
         var correlationId = request.Request.Headers[Correlation.Header].ToString();
         var raise = new PendingRaise(office, decided, year, now, correlationId.Length > 0 ? correlationId : null,
             request.User.Identity?.Name, IdempotencyClaim.Current);
@@ -107,37 +106,30 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
     {
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office.Code };
-        IDocumentSession? session = null;
+        // Opening a session does no I/O; should it throw, the drain fails the group.
+        await using var session = sessions.OpenSession(context, office.Code);
+        Dictionary<PendingRaise, IdempotencyOutcome> repeats;
+        List<PendingRaise> raising;
+        TicketRaised[] numbered;
+        var committing = false;
         try
         {
-            Dictionary<PendingRaise, IdempotencyOutcome> repeats;
-            List<PendingRaise> raising;
-            TicketRaised[] numbered;
-            var committing = false;
-            try
-            {
-                session = sessions.OpenSession(context, office.Code);
-                await session.BeginTransactionAsync(CancellationToken.None);
-                repeats = await RepeatsAsync(session, group);
-                raising = group.Where(r => !repeats.ContainsKey(r)).ToList();
-                numbered = raising.Count > 0 ? await AppendAsync(session, context, raising) : [];
-                committing = true;
-                await session.SaveChangesAsync(CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                return new Failure(e, committing);
-            }
-            foreach (var year in raising.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
-            foreach (var (raise, raised) in raising.Zip(numbered)) raise.Committed.TrySetResult(raised);
-            foreach (var (raise, earlier) in repeats) raise.Committed.TrySetException(new RepeatedRequest(earlier));
-            await HandOverTimersAsync(context, raising.Count, office);
-            return null;
+            await session.BeginTransactionAsync(CancellationToken.None);
+            repeats = await RepeatsAsync(session, group);
+            raising = group.Where(r => !repeats.ContainsKey(r)).ToList();
+            numbered = raising.Count > 0 ? await AppendAsync(session, context, raising) : [];
+            committing = true;
+            await session.SaveChangesAsync(CancellationToken.None);
         }
-        finally
+        catch (Exception e)
         {
-            if (session is not null) await session.DisposeAsync();
+            return new Failure(e, committing);
         }
+        foreach (var year in raising.Select(r => r.Year).Distinct()) gate.Forget(office.Code, year);
+        foreach (var (raise, raised) in raising.Zip(numbered)) raise.Committed.TrySetResult(raised);
+        foreach (var (raise, earlier) in repeats) raise.Committed.TrySetException(new RepeatedRequest(earlier));
+        await HandOverTimersAsync(context, raising.Count, office);
+        return null;
     }
 
     /// <summary>
@@ -151,7 +143,7 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
         var keyed = group.Where(r => r.Claim is not null).ToList();
         if (keyed.Count == 0) return repeats;
         await using var command = new NpgsqlCommand(
-            $"select caller, key, created_at, request_hash, status, location, content_type, body from {session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName} " +
+            $"select caller, key, created_at, {IdempotencyOutcome.Columns} from {Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName)} " +
             "where (caller, key) in (select * from unnest(@callers, @keys))", session.Connection);
         command.Parameters.AddWithValue("callers", keyed.Select(r => r.Claim!.Caller).ToArray());
         command.Parameters.AddWithValue("keys", keyed.Select(r => r.Claim!.Key).ToArray());
@@ -181,7 +173,7 @@ public sealed class RaiseGroupCommit(OutboxedSessionFactory sessions, IWolverine
     private async Task<TicketRaised[]> AppendAsync(IDocumentSession session, MessageContext context, List<PendingRaise> group)
     {
         var numbered = await NumberAsync(session, group[0].Office, group);
-        var claims = $"{session.DocumentStore.Options.DatabaseSchemaName}.{Idempotency.TableName}";
+        var claims = Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName);
         foreach (var (raise, raised) in group.Zip(numbered))
         {
             var started = session.Events.BuildEvent(raised);

@@ -32,7 +32,7 @@ public static class TicketIntake
     {
         // Decided first, numbered second: the number's year is the local year of the decided business time.
         var decided = RaiseTicketEndpoint.Decide(command, ticketId, number: "", office, now);
-        var year = office.LocalDate(decided.OccurredAt).Year;
+        var year = TicketNumbers.YearOf(decided, office);
         var number = await turn.TakeAsync(session, office.Code, year, ct);
         var raised = decided with { Number = number };
         session.Events.StartStream<Ticket>(ticketId, raised);

@@ -1,4 +1,5 @@
 using Marten;
+using TicketLedger.Hosting;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 
@@ -57,6 +58,9 @@ public static class TicketNumbers
     /// </summary>
     public static void Claim(IDocumentSession session, string office, int year, int number) =>
         session.QueueSqlCommand($"call {session.DocumentStore.Options.DatabaseSchemaName}.tl_ticket_number_claim(?, ?, ?)", office, year, number);
+
+    /// <summary>Numbers count per business year: the office's local year of the raise's business time.</summary>
+    public static int YearOf(TicketRaised raised, Office office) => office.LocalDate(raised.OccurredAt).Year;
 
     public static string Format(int year, int sequence) => $"{year:D4}-{sequence:D4}";
 }
