@@ -8,7 +8,7 @@ namespace TicketLedger.Bureaus;
 /// <summary>The bureaus' messages of a ticket's escalation and resolution: no event without its message, nor the reverse.</summary>
 public sealed class BureauNotices : ITicketNotices
 {
-    public async Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, Ticket ticket, TicketEscalated escalated, CancellationToken ct)
+    public async Task<OutgoingMessages> EscalatedAsync(IQuerySession session, Ticket ticket, TicketEscalated escalated, CancellationToken ct)
     {
         var subject = await session.LoadAsync<SubjectView>(ticket.SubjectId, ct);
         return [Escalated(escalated, ticket, subject?.Name, session.CorrelationId)];
@@ -24,7 +24,7 @@ public sealed class BureauNotices : ITicketNotices
     /// The bureau the ticket was escalated to and the bureau that referred it hear of its resolution; a ticket raised
     /// and solved inside the office concerns no bureau, and its resolve costs no extra read.
     /// </summary>
-    public async Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, Ticket ticket, TicketResolved resolved, CancellationToken ct)
+    public async Task<OutgoingMessages> ResolvedAsync(IQuerySession session, Ticket ticket, TicketResolved resolved, CancellationToken ct)
     {
         var referred = ticket.Source == TicketSource.BureauReferral;
         if (ticket.Bureau is null && !referred) return [];

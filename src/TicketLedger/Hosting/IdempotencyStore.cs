@@ -182,7 +182,7 @@ public sealed record IdempotencyOutcome(string RequestHash, int? Status, string?
 
 /// <summary>
 /// Marks an endpoint that looks its request's Idempotency-Key up itself, inside the transaction that commits it (the
-/// raise's group, <see cref="Tickets.RaiseGroupCommit"/>), instead of on a connection of its own before it runs. A repeat
+/// raise's group, <see cref="Tickets.TicketGroupCommit"/>), instead of on a connection of its own before it runs. A repeat
 /// it finds ends the request with <see cref="RepeatedRequest"/>, answered as any repeat.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]

@@ -77,6 +77,8 @@ public sealed class ExceptionProblems(IProblemDetailsService problems, ILogger<E
             FluentValidation.ValidationException validation => (400, "Bad Request", validation.Message),
             // A unique document (a credit code's claim) inserted by a concurrent request first; the checks before it passed.
             JasperFx.DocumentAlreadyExistsException => (409, "Conflict", "A concurrent request registered the same thing first; read it and retry if needed."),
+            // A change decided on a version of its stream that another change moved on from before it committed.
+            JasperFx.ConcurrencyException => (409, "Conflict", "A concurrency conflict: another change of the same ticket committed first. Read it again and retry if the command still applies."),
             _ when DatabaseOutage.Explains(exception) => (503, "Service Unavailable", "The database cannot be reached. Retry shortly, a command with the same Idempotency-Key."),
             _ when CommandRetries.Explains(exception) => (503, "Service Unavailable",
                 $"The command lost {CommandRetries.Attempts} races for the same rows in a row and committed nothing. Retry shortly, with the same Idempotency-Key."),

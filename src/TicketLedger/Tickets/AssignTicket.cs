@@ -35,9 +35,9 @@ public static class AssignTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/assign", OperationId = "AssignTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static TicketAssigned Post(
-        AssignTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static Task Post(AssignTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        TicketGroupCommit groups, HttpContext request) =>
+        groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);
 
     public static TicketAssigned Decide(AssignTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Department!, BusinessTime.Of(command.OccurredAt, now));

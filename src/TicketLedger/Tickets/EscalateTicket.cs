@@ -39,12 +39,11 @@ public static class EscalateTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static async Task<(Events, OutgoingMessages)> Post(EscalateTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session,
-        ITicketNotices notices, CancellationToken ct)
+    public static async Task Post(EscalateTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {
         var escalated = Decide(command, ticket, clock.GetUtcNow());
-        return ([escalated], await notices.EscalatedAsync(session, ticket, escalated, ct));
+        await groups.AppendAsync(ticket, [escalated], request, await notices.EscalatedAsync(session, ticket, escalated, ct));
     }
 
     public static TicketEscalated Decide(EscalateTicket command, Ticket ticket, DateTimeOffset now) =>

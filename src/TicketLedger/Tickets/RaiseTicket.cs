@@ -37,10 +37,10 @@ public static class RaiseTicketEndpoint
             ? WolverineContinue.NoProblems
             : TicketIntake.UnknownSubject(command.SubjectId);
 
-    /// <summary>Decided here, numbered and committed with the office's other raises in flight (<see cref="RaiseGroupCommit"/>).</summary>
+    /// <summary>Decided here, numbered and committed with the office's other raises in flight (<see cref="TicketGroupCommit"/>).</summary>
     [WolverinePost("/api/tickets", OperationId = "RaiseTicket"), Tags("tickets"), Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<TicketCreated>(StatusCodes.Status201Created)]
-    public static async Task<TicketCreated> Post(RaiseTicket command, RaiseGroupCommit groups, Office office, HttpContext request, TimeProvider clock)
+    public static async Task<TicketCreated> Post(RaiseTicket command, TicketGroupCommit groups, Office office, HttpContext request, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var raised = await groups.RaiseAsync(office, Decide(command, Guid.CreateVersion7(), number: "", office, now), now, request);

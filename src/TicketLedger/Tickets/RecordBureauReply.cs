@@ -50,9 +50,9 @@ public static class RecordBureauReplyEndpoint
 
     [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static BureauReplied Post(
-        RecordBureauReply command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, null, clock.GetUtcNow());
+    public static Task Post(RecordBureauReply command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        TicketGroupCommit groups, HttpContext request) =>
+        groups.AppendAsync(ticket, [Decide(command, ticket, null, clock.GetUtcNow())], request);
 
     /// <summary>messageId: the broker message that carried the reply, when it came that way.</summary>
     public static BureauReplied Decide(RecordBureauReply command, Ticket ticket, string? messageId, DateTimeOffset now) =>

@@ -34,9 +34,9 @@ public static class RecordReturnVisitEndpoint
 
     [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static Events Post(
-        RecordReturnVisit command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static Task Post(RecordReturnVisit command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        TicketGroupCommit groups, HttpContext request) =>
+        groups.AppendAsync(ticket, Decide(command, ticket, clock.GetUtcNow()), request);
 
     /// <summary>An enterprise that says the problem is not solved gets its ticket reopened by the same visit.</summary>
     public static Events Decide(RecordReturnVisit command, Ticket ticket, DateTimeOffset now)

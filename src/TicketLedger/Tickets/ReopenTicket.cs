@@ -31,9 +31,9 @@ public static class ReopenTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static TicketReopened Post(
-        ReopenTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static Task Post(ReopenTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        TicketGroupCommit groups, HttpContext request) =>
+        groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);
 
     public static TicketReopened Decide(ReopenTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Reason!.Trim(), BusinessTime.Of(command.OccurredAt, now));

@@ -34,12 +34,11 @@ public static class ResolveTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static async Task<(Events, OutgoingMessages)> Post(ResolveTicket command,
-        [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock, IDocumentSession session,
-        ITicketNotices notices, CancellationToken ct)
+    public static async Task Post(ResolveTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {
         var resolved = Decide(command, ticket, clock.GetUtcNow());
-        return ([resolved], await notices.ResolvedAsync(session, ticket, resolved, ct));
+        await groups.AppendAsync(ticket, [resolved], request, await notices.ResolvedAsync(session, ticket, resolved, ct));
     }
 
     public static TicketResolved Decide(ResolveTicket command, Ticket ticket, DateTimeOffset now) =>

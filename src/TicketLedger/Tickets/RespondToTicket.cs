@@ -32,9 +32,9 @@ public static class RespondToTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static TicketResponded Post(
-        RespondToTicket command, [WriteAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock) =>
-        Decide(command, ticket, clock.GetUtcNow());
+    public static Task Post(RespondToTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+        TicketGroupCommit groups, HttpContext request) =>
+        groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);
 
     public static TicketResponded Decide(RespondToTicket command, Ticket ticket, DateTimeOffset now) =>
         new(ticket.Id, command.Message!.Trim(), BusinessTime.Of(command.OccurredAt, now));

@@ -7,7 +7,7 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// Raising a ticket in a handler's own transaction (a bureau's ProblemReferral); the HTTP endpoint shares the subject
-/// check and commits its raises in groups instead (<see cref="RaiseGroupCommit"/>). The caller validates the command,
+/// check and commits its raises in groups instead (<see cref="TicketGroupCommit"/>). The caller validates the command,
 /// checks the subject, and commits the session; return <see cref="ResponseDeadline.For"/> as a cascading message so the
 /// same-day timer commits in the same transaction.
 /// </summary>

@@ -10,7 +10,7 @@ namespace TicketLedger.Tickets;
 /// </summary>
 public interface ITicketNotices
 {
-    Task<OutgoingMessages> EscalatedAsync(IDocumentSession session, Ticket ticket, TicketEscalated escalated, CancellationToken ct);
+    Task<OutgoingMessages> EscalatedAsync(IQuerySession session, Ticket ticket, TicketEscalated escalated, CancellationToken ct);
 
-    Task<OutgoingMessages> ResolvedAsync(IDocumentSession session, Ticket ticket, TicketResolved resolved, CancellationToken ct);
+    Task<OutgoingMessages> ResolvedAsync(IQuerySession session, Ticket ticket, TicketResolved resolved, CancellationToken ct);
 }

@@ -7,7 +7,7 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// This process's count of each office and year's numbers, for raises committed alone in their handler's transaction
-/// (a bureau's referral; HTTP raises commit in groups, <see cref="RaiseGroupCommit"/>; docs/ticket-lifecycle.md,
+/// (a bureau's referral; HTTP raises commit in groups, <see cref="TicketGroupCommit"/>; docs/ticket-lifecycle.md,
 /// "Numbers"). A raise takes the next number from memory and reserves it in one short turn, so raises of one office
 /// append side by side and queue only at their commits, in number order. The counter row stays the arbiter: a raise
 /// whose number turns out taken (another node raised, a group moved the row, or the raise before it failed) does not
@@ -155,6 +155,6 @@ public static class TicketNumbering
     {
         services.AddSingleton<TicketNumberGate>();
         services.AddScoped<TicketNumberTurn>();
-        services.AddSingleton<RaiseGroupCommit>();
+        services.AddSingleton<TicketGroupCommit>();
     }
 }

@@ -41,7 +41,7 @@ public static class TicketNumbers
     /// <summary>
     /// Moves the counter row on by <paramref name="count"/> numbers at once and returns the last of them. The row stays
     /// locked to the commit, so the numbers commit or roll back with the appends that carry them, and a raise numbered
-    /// from the row by anyone else waits for that outcome (a group of raises, <see cref="RaiseGroupCommit"/>).
+    /// from the row by anyone else waits for that outcome (a group of raises, <see cref="TicketGroupCommit"/>).
     /// </summary>
     public static async Task<int> TakeAsync(IDocumentSession session, string office, int year, int count, CancellationToken ct)
     {

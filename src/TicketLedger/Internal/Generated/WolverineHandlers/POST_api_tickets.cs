@@ -20,17 +20,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> _validatorOfRaiseTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
-        private readonly TicketLedger.Tickets.RaiseGroupCommit _raiseGroupCommit;
+        private readonly TicketLedger.Tickets.TicketGroupCommit _ticketGroupCommit;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.RaiseGroupCommit raiseGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfRaiseTicketIEnumerable = validatorOfRaiseTicketIEnumerable;
             _timeProvider = timeProvider;
-            _raiseGroupCommit = raiseGroupCommit;
+            _ticketGroupCommit = ticketGroupCommit;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -79,7 +79,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var ticketCreated_response = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, _raiseGroupCommit, office, httpContext, _timeProvider).ConfigureAwait(false);
+            var ticketCreated_response = await TicketLedger.Tickets.RaiseTicketEndpoint.Post(command, _ticketGroupCommit, office, httpContext, _timeProvider).ConfigureAwait(false);
 
             // This response type customizes the HTTP response
             ApplyHttpAware(ticketCreated_response, httpContext);

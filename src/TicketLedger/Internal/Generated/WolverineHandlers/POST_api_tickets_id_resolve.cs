@@ -19,33 +19,23 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.ResolveTicket>> _validatorOfResolveTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Tickets.ITicketNotices _ticketNotices;
+        private readonly TicketLedger.Tickets.TicketGroupCommit _ticketGroupCommit;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets_id_resolve(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.ResolveTicket>> validatorOfResolveTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.ITicketNotices ticketNotices, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets_id_resolve(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.ResolveTicket>> validatorOfResolveTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.ITicketNotices ticketNotices, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfResolveTicketIEnumerable = validatorOfResolveTicketIEnumerable;
             _timeProvider = timeProvider;
             _ticketNotices = ticketNotices;
+            _ticketGroupCommit = ticketGroupCommit;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            string id_rawValue = (string?)httpContext.GetRouteValue("id");
-            System.Guid id = default;
-
-            if (id_rawValue != null && System.Guid.TryParse(id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out id))
-            {
-            }
-            else
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
             // Tenant Id detection
             // 1. TicketLedger.Hosting.OfficeTenantDetection
             var tenantId = await TryDetectTenantId(httpContext);
@@ -61,6 +51,18 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
+            string Id_rawValue = (string?)httpContext.GetRouteValue("Id");
+            System.Guid Id = default;
+
+            if (Id_rawValue != null && System.Guid.TryParse(Id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out Id))
+            {
+            }
+            else
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<TicketLedger.Tickets.ResolveTicket>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -73,89 +75,36 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.ResolveTicketEndpoint").SetTag("http.route", "/api/tickets/{id}/resolve").SetTag("http.request.method", "POST");
-            try
+            var ticket = await documentSession.Events.FetchLatest<TicketLedger.Tickets.Ticket>(Id, httpContext.RequestAborted);
+            // Write ProblemDetails if this required object is null
+            if (ticket == null)
             {
-                var batchedQuery = documentSession.CreateBatchQuery();
-
-                var stream_ticket_BatchItem = batchedQuery.Events.FetchForWriting<TicketLedger.Tickets.Ticket>(id);
-
-                await batchedQuery.Execute(httpContext.RequestAborted);
-
-                // Loading Marten aggregate as part of the aggregate handler workflow
-                var stream_ticket = await stream_ticket_BatchItem.ConfigureAwait(false);
-
-                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", id);
-                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "TicketLedger.Tickets.Ticket");
-                // Write ProblemDetails if this required object is null
-                if (stream_ticket.Aggregate == null)
-                {
-                    await WriteProblems(404, "Unknown Ticket with identity {Id}", httpContext, id);
-                    return;
-                }
-
-                var problemDetails2 = TicketLedger.Tickets.ResolveTicketEndpoint.Validate(command, stream_ticket.Aggregate, httpContext);
-                // Evaluate whether the processing should stop if there are any problems
-                if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
-                {
-                    await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
-                    return;
-                }
-
-                
-                // The actual HTTP request handler execution
-                (var events, var outgoingMessages) = await TicketLedger.Tickets.ResolveTicketEndpoint.Post(command, stream_ticket.Aggregate, _timeProvider, documentSession, _ticketNotices, httpContext.RequestAborted).ConfigureAwait(false);
-
-                if (events != null)
-                {
-                    
-                    // Capturing any possible events returned from the command handlers
-                    stream_ticket.AppendMany(events);
-                }
-
-                
-                // Outgoing, cascaded message
-                await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
-
-                
-                // Save all pending changes to this Marten session
-                await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-                // Wolverine automatically sets the status code to 204 for empty responses
-                if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
-                
-                // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-                await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+                await WriteProblems(404, "Unknown Ticket with identity {Id}", httpContext, Id);
+                return;
             }
-            catch (Marten.Exceptions.StreamLockedException streamLockedException)
+
+            var problemDetails2 = TicketLedger.Tickets.ResolveTicketEndpoint.Validate(command, ticket, httpContext);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
-                var onExceptionProblemDetails = Wolverine.Http.Marten.MartenStreamLockedMiddleware.OnException(streamLockedException, _wolverineHttpOptions);
-                // Evaluate whether the processing should stop if there are any problems
-                if (!(ReferenceEquals(onExceptionProblemDetails, Wolverine.Http.WolverineContinue.NoProblems)))
-                {
-                    await WriteProblems(onExceptionProblemDetails, httpContext).ConfigureAwait(false);
-                    return;
-                }
+                await WriteProblems(problemDetails2, httpContext).ConfigureAwait(false);
+                return;
             }
-            catch (System.AggregateException aggregateException) when (Wolverine.Http.Runtime.ConcurrencyExceptionMiddleware.OnExceptionFilter(aggregateException))
-            {
-                var onExceptionProblemDetails = Wolverine.Http.Runtime.ConcurrencyExceptionMiddleware.OnException(aggregateException, _wolverineHttpOptions);
-                // Evaluate whether the processing should stop if there are any problems
-                if (!(ReferenceEquals(onExceptionProblemDetails, Wolverine.Http.WolverineContinue.NoProblems)))
-                {
-                    await WriteProblems(onExceptionProblemDetails, httpContext).ConfigureAwait(false);
-                    return;
-                }
-            }
-            catch (JasperFx.ConcurrencyException concurrencyException)
-            {
-                var onExceptionProblemDetails = Wolverine.Http.Runtime.ConcurrencyExceptionMiddleware.OnException(concurrencyException, _wolverineHttpOptions);
-                // Evaluate whether the processing should stop if there are any problems
-                if (!(ReferenceEquals(onExceptionProblemDetails, Wolverine.Http.WolverineContinue.NoProblems)))
-                {
-                    await WriteProblems(onExceptionProblemDetails, httpContext).ConfigureAwait(false);
-                    return;
-                }
-            }
+
+            
+            // The actual HTTP request handler execution
+            await TicketLedger.Tickets.ResolveTicketEndpoint.Post(command, ticket, _timeProvider, ((Marten.IQuerySession)documentSession), _ticketNotices, _ticketGroupCommit, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+
+            // Wolverine automatically sets the status code to 204 for empty responses
+            if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
         }
     }
 

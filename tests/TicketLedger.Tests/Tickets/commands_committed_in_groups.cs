@@ -1,17 +1,19 @@
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Marten;
 using TicketLedger.Hosting;
+using TicketLedger.Tests.Bureaus;
 using TicketLedger.Tests.Offices;
 using TicketLedger.Tickets;
 
 namespace TicketLedger.Tests.Tickets;
 
 /// <summary>
-/// docs/ticket-lifecycle.md, "Numbers": the raises of an office that arrive while its last group commits are numbered
-/// together and committed in one transaction; each keeps its own metadata and its own failure.
+/// docs/ticket-lifecycle.md, "Group commit": the commands of an office that arrive while its last group commits are
+/// committed together in one transaction, raises numbered gap-free; each keeps its own metadata and its own failure.
 /// </summary>
-public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fixture)
+public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(fixture)
 {
     private const int Year = 2014;
     private static readonly DateTimeOffset InYear = new(Year, 5, 1, 10, 0, 0, TimeSpan.FromHours(8));
@@ -30,7 +32,7 @@ public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fix
         Assert.Equal(2, await TransactionsThatRaised(ids));
         foreach (var (result, correlationId) in results.Zip(new[] { "group-0" }.Concat(Enumerable.Range(1, 9).Select(i => $"group-{i}"))))
         {
-            var raised = (await History(result.Json().GetProperty("id").GetGuid()))[0];
+            var raised = (await Host.History(result.Json().GetProperty("id").GetGuid()))[0];
             Assert.Equal(correlationId, raised.GetProperty("correlationId").GetString());
             Assert.Equal("local-staff", raised.GetProperty("actor").GetString());
         }
@@ -74,13 +76,66 @@ public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fix
         Assert.Equal(2, await TransactionsThatRaised(raised.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
     }
 
-    /// <summary>
-    /// One raise (correlation id "group-0") waits on the counter row held by the test, the others queue behind it; then
-    /// the row is let go. Every raise must answer 201.
-    /// </summary>
-    private async Task<IScenarioResult[]> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys)
+    [Fact]
+    public async Task changes_arriving_while_their_office_commits_commit_together_each_with_its_own_metadata_and_key()
     {
-        var groups = Host.Services.GetRequiredService<RaiseGroupCommit>();
+        var subject = await Host.GivenSubject();
+        await Host.GivenTicket(subject, InYear);
+        var tickets = new List<Guid>();
+        for (var i = 0; i < 8; i++) tickets.Add((await Host.GivenTicket(subject)).Id);
+        var keys = tickets.Select(_ => Guid.NewGuid().ToString("N")).ToList();
+
+        var results = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) => i < 7
+            ? Change(id, "assign", new { department = "xmb" }, $"change-{i}", keys[i])
+            : Change(id, "escalate", new { bureau = "rsj", reason = "需要协调" }, $"change-{i}", keys[i])).ToList());
+
+        Assert.All(results[1..], r => Assert.Equal(204, r.Context.Response.StatusCode));
+        Assert.Equal(1, await TransactionsThatWrote(tickets.ToArray(), "ticket_assigned", "ticket_escalated"));
+        foreach (var (id, i) in tickets.Select((id, i) => (id, i)))
+        {
+            var last = (await Host.History(id))[^1];
+            Assert.Equal((i < 7 ? "TicketAssigned" : "TicketEscalated", $"change-{i}", "local-staff"),
+                (last.GetProperty("type").GetString(), last.GetProperty("correlationId").GetString(), last.GetProperty("actor").GetString()));
+        }
+        Assert.Equal("escalated", (await Host.GetTicket(tickets[7])).GetProperty("status").GetString());
+        var repeat = await Change(tickets[0], "assign", new { department = "xmb" }, "change-again", keys[0]);
+        Assert.Equal("true", repeat.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+    }
+
+    [Fact]
+    public async Task a_change_whose_ticket_moved_on_in_the_meantime_fails_alone_with_a_conflict_and_the_others_commit()
+    {
+        var subject = await Host.GivenSubject();
+        await Host.GivenTicket(subject, InYear);
+        var tickets = new List<Guid>();
+        for (var i = 0; i < 4; i++) tickets.Add((await Host.GivenTicket(subject)).Id);
+        var moved = tickets[2];
+
+        var results = await BehindAHeldCounterRow(subject,
+            () => tickets.Select((id, i) => Change(id, "assign", new { department = "xmb" }, $"change-{i}", key: null, status: id == moved ? 409 : 204)).ToList(),
+            whileQueued: async () =>
+            {
+                await using var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe");
+                session.Events.Append(moved, new TicketResponded(moved, "电话回复", DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync();
+            });
+
+        Assert.Equal("application/problem+json", results[3].Context.Response.ContentType);
+        Assert.Equal(["TicketRaised", "TicketResponded"], (await Host.History(moved)).Select(e => e.GetProperty("type").GetString()));
+        foreach (var id in tickets.Where(id => id != moved))
+            Assert.Equal("assigned", (await Host.GetTicket(id)).GetProperty("status").GetString());
+    }
+
+    private Task<IScenarioResult[]> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
+        BehindAHeldCounterRow(subject, () => correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList());
+
+    /// <summary>
+    /// One raise (correlation id "group-0") waits on the counter row held by the test, the queued commands wait behind
+    /// it for its group to end; then the row is let go. The raise must answer 201, the rest as each request expects.
+    /// </summary>
+    private async Task<IScenarioResult[]> BehindAHeldCounterRow(Guid subject, Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
+    {
+        var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
         await using var holder = await Host.OpenConnection();
         await using var hold = await holder.BeginTransactionAsync();
         await using (var command = new NpgsqlCommand($"select last from ticketledger.ticket_numbers where year = {Year} for update", holder))
@@ -89,12 +144,22 @@ public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fix
         var first = Raise(subject, "group-0", key: null);
         await using var probe = await Host.OpenConnection();
         await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
-        var queued = correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList();
-        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the raises queued behind it");
+        var queued = queue();
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind it");
+        if (whileQueued is not null) await whileQueued();
         await hold.RollbackAsync();
 
         return await Task.WhenAll([first, .. queued]);
     }
+
+    private Task<IScenarioResult> Change(Guid ticket, string action, object body, string correlationId, string? key, int status = 204) => Host.Scenario(x =>
+    {
+        x.Post.Json(body).ToUrl($"/api/tickets/{ticket}/{action}");
+        x.WithKey(Keys.Staff);
+        x.WithRequestHeader(Correlation.Header, correlationId);
+        if (key is not null) x.WithRequestHeader(Idempotency.Header, key);
+        x.StatusCodeShouldBe(status);
+    });
 
     private Task<IScenarioResult> Raise(Guid subject, string correlationId, string? key) => Host.Scenario(x =>
     {
@@ -105,18 +170,15 @@ public sealed class raises_committed_in_groups(ApiFixture fixture) : ApiTest(fix
         x.StatusCodeShouldBe(201);
     });
 
-    private async Task<System.Text.Json.JsonElement[]> History(Guid id)
-    {
-        var result = await Host.Scenario(x => { x.Get.Url($"/api/tickets/{id}/history"); x.WithKey(Keys.Staff); });
-        return result.Json().GetProperty("events").EnumerateArray().ToArray();
-    }
-
     /// <summary>Rows written by one transaction share its id (xmin).</summary>
-    private async Task<long> TransactionsThatRaised(Guid[] ids)
+    private Task<long> TransactionsThatRaised(Guid[] ids) => TransactionsThatWrote(ids, "ticket_raised");
+
+    private async Task<long> TransactionsThatWrote(Guid[] ids, params string[] types)
     {
         await using var connection = await Host.OpenConnection();
         await using var command = new NpgsqlCommand(
-            "select count(distinct xmin::text) from ticketledger.mt_events where type = 'ticket_raised' and stream_id = any(@ids)", connection);
+            "select count(distinct xmin::text) from ticketledger.mt_events where type = any(@types) and stream_id = any(@ids)", connection);
+        command.Parameters.AddWithValue("types", types);
         command.Parameters.AddWithValue("ids", ids);
         return (long)(await command.ExecuteScalarAsync())!;
     }

@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TicketLedger.Hosting;
+using Wolverine;
+using Wolverine.Marten.Publishing;
+using Wolverine.Runtime;
+
+namespace TicketLedger.Tickets;
+
+/// <summary>
+/// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises and changes of an
+/// office that arrive while its last group commits are committed together in one transaction: one WAL flush for all of
+/// them, and for raises one turn on the counter row, where commands committed one by one queue on each other's flush.
+/// Each command is still validated and decided on its own request, and carries its own correlation id, actor,
+/// idempotency claim and messages into the group. A group that fails commits nothing, and each of its commands then
+/// commits alone, so a failure (two requests of one key in flight, a change that lost its race) reaches only the
+/// request that caused it.
+/// </summary>
+public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
+    IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
+{
+    /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
+    public const int MaxGroupSize = 64;
+
+    private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
+
+    /// <summary>
+    /// Completes once the raise has committed, with its number; fails with what failed its commit. The raise's
+    /// Idempotency-Key is looked up in its group (<see cref="RepeatsFoundInCommitAttribute"/>).
+    /// </summary>
+    public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
+    {
+        var raise = new PendingRaise(office.Code, decided, TicketNumbers.YearOf(decided, office), now, Origin.Of(request));
+        Enqueue(raise);
+        return raise.Committed.Task;
+    }
+
+    /// <summary>
+    /// Completes once the events have committed right after the version of the ticket they were decided on, with the
+    /// messages they send; fails with Marten's concurrency exception when another change of the ticket committed first.
+    /// </summary>
+    public Task AppendAsync(Ticket decidedOn, IReadOnlyList<object> events, HttpContext request, OutgoingMessages? messages = null)
+    {
+        var change = new PendingChange(decidedOn.Office, decidedOn.Id, decidedOn.Version, events, messages ?? [], Origin.Of(request));
+        Enqueue(change);
+        return change.Committed.Task;
+    }
+
+    /// <summary>Commands of the office waiting for the group in commit to end: they form the next group.</summary>
+    public int Waiting(string office)
+    {
+        if (!_queues.TryGetValue(office, out var queue)) return 0;
+        lock (queue.Sync) return queue.Pending.Count;
+    }
+
+    private void Enqueue(PendingCommand command)
+    {
+        var queue = _queues.GetOrAdd(command.Office, _ => new OfficeQueue());
+        lock (queue.Sync)
+        {
+            queue.Pending.Enqueue(command);
+            if (queue.Draining) return;
+            queue.Draining = true;
+        }
+        // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
+        using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
+    }
+
+    private async Task DrainAsync(OfficeQueue queue)
+    {
+        while (true)
+        {
+            var group = new List<PendingCommand>();
+            lock (queue.Sync)
+            {
+                while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
+                if (group.Count == 0)
+                {
+                    queue.Draining = false;
+                    return;
+                }
+            }
+            try
+            {
+                // Two changes of one ticket were decided on the same version: the later one can only lose, and alone.
+                var tickets = new HashSet<Guid>();
+                var later = group.Where(command => !tickets.Add(command.Ticket)).ToList();
+                await CommitAsync(group.Except(later).ToList());
+                foreach (var command in later) await CommitAsync([command]);
+            }
+            catch (Exception e)
+            {
+                // A drain that died would leave the office's commands waiting for ever.
+                logger.LogError(e, "A group of {Count} commands of office {Office} failed outside its commit", group.Count, group[0].Office);
+                foreach (var command in group) command.Fail(e);
+            }
+        }
+    }
+
+    private async Task CommitAsync(List<PendingCommand> group)
+    {
+        if (await CommitTogetherAsync(group) is not { } failure) return;
+        if (group.Count == 1 || !RolledBack(failure))
+        {
+            foreach (var command in group) command.Fail(failure.Error);
+            return;
+        }
+        logger.LogDebug(failure.Error, "A group of {Count} commands of office {Office} did not commit; each commits alone", group.Count, group[0].Office);
+        foreach (var command in group.Where(c => !c.IsDone)) await CommitAsync([command]);
+    }
+
+    /// <summary>
+    /// Nothing of a group commits when it fails before its commit is sent, or when the server refuses a statement or the
+    /// commit: a PostgreSQL error, or a change whose ticket moved on, which Marten reports as a concurrency exception
+    /// before it commits. A connection lost while committing leaves it unknown: those commands fail, and a client's
+    /// retry under its Idempotency-Key finds out, where committing them again here could raise a ticket twice.
+    /// </summary>
+    private static bool RolledBack(Failure failure) =>
+        !failure.WhileCommitting
+        || DatabaseOutage.Chain(failure.Error).Any(e => e is PostgresException or JasperFx.ConcurrencyException);
+
+    private sealed record Failure(Exception Error, bool WhileCommitting);
+
+    private async Task<Failure?> CommitTogetherAsync(List<PendingCommand> group)
+    {
+        var office = group[0].Office;
+        var context = new MessageContext(runtime) { TenantId = office };
+        // Opening a session does no I/O; should it throw, the drain fails the group.
+        await using var session = sessions.OpenSession(context, office);
+        Dictionary<PendingRaise, IdempotencyOutcome> repeats;
+        List<PendingCommand> committed;
+        Dictionary<PendingRaise, TicketRaised> numbered;
+        var committing = false;
+        try
+        {
+            await session.BeginTransactionAsync(CancellationToken.None);
+            repeats = await RepeatsAsync(session, group.OfType<PendingRaise>().Where(r => r.Origin.Claim is not null).ToList());
+            committed = group.Where(c => c is not PendingRaise raise || !repeats.ContainsKey(raise)).ToList();
+            numbered = await NumberAsync(session, office, committed.OfType<PendingRaise>().ToList());
+            foreach (var command in committed) await AppendAsync(session, context, command, numbered);
+            committing = true;
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            return new Failure(e, committing);
+        }
+        foreach (var year in numbered.Keys.Select(r => r.Year).Distinct()) gate.Forget(office, year);
+        foreach (var command in committed)
+            if (command is PendingRaise raise) raise.Committed.TrySetResult(numbered[raise]);
+            else ((PendingChange)command).Committed.TrySetResult();
+        foreach (var (raise, earlier) in repeats) raise.Committed.TrySetException(new RepeatedRequest(earlier));
+        await HandOverMessagesAsync(context, committed.Count, office);
+        return null;
+    }
+
+    /// <summary>
+    /// The raises whose Idempotency-Key an earlier request committed, with what it recorded: one statement for the group
+    /// instead of a lookup per request. Two raises of one key in flight at once are not found here: their claims collide
+    /// in the commit, as they would anywhere. Changes look their keys up before they are decided, since a repeat of a
+    /// change would be refused by the state it left.
+    /// </summary>
+    private static async Task<Dictionary<PendingRaise, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingRaise> keyed)
+    {
+        var repeats = new Dictionary<PendingRaise, IdempotencyOutcome>();
+        if (keyed.Count == 0) return repeats;
+        await using var command = new NpgsqlCommand(
+            $"select caller, key, created_at, {IdempotencyOutcome.Columns} from {Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName)} " +
+            "where (caller, key) in (select * from unnest(@callers, @keys))", session.Connection);
+        command.Parameters.AddWithValue("callers", keyed.Select(r => r.Origin.Claim!.Caller).ToArray());
+        command.Parameters.AddWithValue("keys", keyed.Select(r => r.Origin.Claim!.Key).ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var (caller, key, createdAt) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+            foreach (var raise in keyed.Where(r => r.Origin.Claim!.Caller == caller && r.Origin.Claim.Key == key && createdAt >= r.Origin.Claim.ExpiredBefore))
+                repeats[raise] = IdempotencyOutcome.Read(reader, 3);
+        }
+        return repeats;
+    }
+
+    private async Task HandOverMessagesAsync(MessageContext context, int count, string office)
+    {
+        try
+        {
+            await context.FlushOutgoingMessagesAsync();
+        }
+        catch (Exception e)
+        {
+            // The messages committed with the commands; Wolverine's durability agent sends them from the database.
+            logger.LogWarning(e, "The messages of {Count} commands of office {Office} were not handed to Wolverine after their commit", count, office);
+        }
+    }
+
+    private async Task AppendAsync(IDocumentSession session, MessageContext context, PendingCommand command,
+        Dictionary<PendingRaise, TicketRaised> numbered)
+    {
+        var origin = command.Origin;
+        switch (command)
+        {
+            case PendingRaise raise:
+                var raised = numbered[raise];
+                session.Events.StartStream<Ticket>(raised.TicketId, origin.Stamp(session.Events.BuildEvent(raised)));
+                if (origin.Claim is { } claim) new TicketCreated(raised.TicketId, raised.Number).RecordIn(claim, json.Value.SerializerOptions);
+                await Send(ResponseDeadline.For(raised, raise.Now));
+                break;
+            case PendingChange change:
+                session.Events.Append(change.Ticket, change.Version + change.Events.Count,
+                    change.Events.Select(e => (object)origin.Stamp(session.Events.BuildEvent(e))).ToArray());
+                if (change.Messages.Count > 0) await Send(change.Messages);
+                break;
+        }
+        origin.Claim?.QueueInto(session, Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName));
+
+        async Task Send(object message)
+        {
+            context.CorrelationId = origin.CorrelationId;
+            context.UserName = origin.Actor;
+            await context.EnqueueCascadingAsync(message);
+        }
+    }
+
+    /// <summary>In arrival order within each year; years in ascending order, so two nodes' groups lock rows alike.</summary>
+    private static async Task<Dictionary<PendingRaise, TicketRaised>> NumberAsync(IDocumentSession session, string office, List<PendingRaise> raises)
+    {
+        var numbered = new Dictionary<PendingRaise, TicketRaised>();
+        foreach (var year in raises.GroupBy(r => r.Year).OrderBy(y => y.Key))
+        {
+            var count = year.Count();
+            var number = await TicketNumbers.TakeAsync(session, office, year.Key, count, CancellationToken.None) - count;
+            foreach (var raise in year) numbered[raise] = raise.Decided with { Number = TicketNumbers.Format(year.Key, ++number) };
+        }
+        return numbered;
+    }
+
+    private sealed class OfficeQueue
+    {
+        public Lock Sync { get; } = new();
+        public Queue<PendingCommand> Pending { get; } = new();
+        public bool Draining { get; set; }
+    }
+
+    /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>
+    private sealed record Origin(string? CorrelationId, string? Actor, IdempotencyClaim? Claim)
+    {
+        public static Origin Of(HttpContext request)
+        {
+            var correlationId = request.Request.Headers[Correlation.Header].ToString();
+            return new Origin(correlationId.Length > 0 ? correlationId : null, request.User.Identity?.Name, IdempotencyClaim.Current);
+        }
+
+        public IEvent Stamp(IEvent e)
+        {
+            e.CorrelationId = CorrelationId;
+            e.UserName = Actor;
+            return e;
+        }
+    }
+
+    private abstract class PendingCommand(string office, Guid ticket, Origin origin)
+    {
+        public string Office { get; } = office;
+        public Guid Ticket { get; } = ticket;
+        public Origin Origin { get; } = origin;
+        public abstract bool IsDone { get; }
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class PendingRaise(string office, TicketRaised decided, int year, DateTimeOffset now, Origin origin)
+        : PendingCommand(office, decided.TicketId, origin)
+    {
+        public TicketRaised Decided { get; } = decided;
+        public int Year { get; } = year;
+        public DateTimeOffset Now { get; } = now;
+        public TaskCompletionSource<TicketRaised> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override bool IsDone => Committed.Task.IsCompleted;
+        public override void Fail(Exception error) => Committed.TrySetException(error);
+    }
+
+    private sealed class PendingChange(string office, Guid ticket, long version, IReadOnlyList<object> events, OutgoingMessages messages, Origin origin)
+        : PendingCommand(office, ticket, origin)
+    {
+        public long Version { get; } = version;
+        public IReadOnlyList<object> Events { get; } = events;
+        public OutgoingMessages Messages { get; } = messages;
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public override bool IsDone => Committed.Task.IsCompleted;
+        public override void Fail(Exception error) => Committed.TrySetException(error);
+    }
+}
