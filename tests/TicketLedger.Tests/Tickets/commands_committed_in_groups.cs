@@ -79,10 +79,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     [Fact]
     public async Task changes_arriving_while_their_office_commits_commit_together_each_with_its_own_metadata_and_key()
     {
-        var subject = await Host.GivenSubject();
-        await Host.GivenTicket(subject, InYear);
-        var tickets = new List<Guid>();
-        for (var i = 0; i < 8; i++) tickets.Add((await Host.GivenTicket(subject)).Id);
+        var (subject, tickets) = await GivenTickets(8);
         var keys = tickets.Select(_ => Guid.NewGuid().ToString("N")).ToList();
 
         var results = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) => i < 7
@@ -105,10 +102,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     [Fact]
     public async Task a_change_whose_ticket_moved_on_in_the_meantime_fails_alone_with_a_conflict_and_the_others_commit()
     {
-        var subject = await Host.GivenSubject();
-        await Host.GivenTicket(subject, InYear);
-        var tickets = new List<Guid>();
-        for (var i = 0; i < 4; i++) tickets.Add((await Host.GivenTicket(subject)).Id);
+        var (subject, tickets) = await GivenTickets(4);
         var moved = tickets[2];
 
         var results = await BehindAHeldCounterRow(subject,
@@ -124,6 +118,16 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         Assert.Equal(["TicketRaised", "TicketResponded"], (await Host.History(moved)).Select(e => e.GetProperty("type").GetString()));
         foreach (var id in tickets.Where(id => id != moved))
             Assert.Equal("assigned", (await Host.GetTicket(id)).GetProperty("status").GetString());
+    }
+
+    /// <summary>The tickets to change, and a ticket of the held counter row's year, so that the row exists.</summary>
+    private async Task<(Guid Subject, List<Guid> Tickets)> GivenTickets(int count)
+    {
+        var subject = await Host.GivenSubject();
+        await Host.GivenTicket(subject, InYear);
+        var tickets = new List<Guid>();
+        for (var i = 0; i < count; i++) tickets.Add((await Host.GivenTicket(subject)).Id);
+        return (subject, tickets);
     }
 
     private Task<IScenarioResult[]> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
