@@ -30,7 +30,8 @@ public sealed class IdempotencyStore(
         var ct = context.RequestAborted;
         var now = clock.GetUtcNow();
 
-        if (!RepeatsFoundInCommitAttribute.Of(context) && await FindAsync(database, caller, key, now, ct) is { } earlier)
+        var foundInCommit = RepeatsFoundInCommitAttribute.Of(context);
+        if (!foundInCommit && await FindAsync(database, caller, key, now, ct) is { } earlier)
         {
             await AnswerRepeatAsync(context, earlier, fingerprint, ct);
             return;
@@ -47,7 +48,7 @@ public sealed class IdempotencyStore(
         catch (RepeatedRequest repeat)
         {
             context.Response.Body = original;
-            context.Response.Clear();
+            Restart(context.Response);
             await AnswerRepeatAsync(context, repeat.Earlier, fingerprint, ct);
             return;
         }
@@ -55,7 +56,7 @@ public sealed class IdempotencyStore(
         {
             // A concurrent request with the same key committed first; this one rolled back. Answer as a repeat.
             context.Response.Body = original;
-            context.Response.Clear();
+            Restart(context.Response);
             if (await FindAsync(database, caller, key, now, CancellationToken.None) is { } winner) await AnswerRepeatAsync(context, winner, fingerprint, ct);
             else await Problems.Write(context, 409, "Conflict", "A request with this Idempotency-Key was just processed; send it again.");
             return;
@@ -65,6 +66,14 @@ public sealed class IdempotencyStore(
             context.Response.Body = original;
         }
 
+        // A repeat may be refused by the state its first run left (a resolve of the resolved ticket), or by a rule its
+        // different request breaks, before it reaches the commit that would have found it: look it up before refusing.
+        if (foundInCommit && context.Response.StatusCode >= 400 && await FindAsync(database, caller, key, now, ct) is { } refused)
+        {
+            Restart(context.Response);
+            await AnswerRepeatAsync(context, refused, fingerprint, ct);
+            return;
+        }
         if (claim is { Written: true, Status: null } && context.Response.StatusCode is >= 200 and < 300)
             await RecordLateOutcomeAsync(database, claim, context.Response, captured.ToArray());
         captured.Position = 0;
@@ -83,6 +92,14 @@ public sealed class IdempotencyStore(
             purged += await command.ExecuteNonQueryAsync(ct);
         }
         return purged;
+    }
+
+    /// <summary>Drops what the request's own run answered, keeping the correlation id the client is to see.</summary>
+    private static void Restart(HttpResponse response)
+    {
+        var correlationId = response.Headers[Correlation.Header];
+        response.Clear();
+        response.Headers[Correlation.Header] = correlationId;
     }
 
     private static bool IsKeyTakenMeanwhile(Exception e)
@@ -182,8 +199,9 @@ public sealed record IdempotencyOutcome(string RequestHash, int? Status, string?
 
 /// <summary>
 /// Marks an endpoint that looks its request's Idempotency-Key up itself, inside the transaction that commits it (the
-/// raise's group, <see cref="Tickets.TicketGroupCommit"/>), instead of on a connection of its own before it runs. A repeat
-/// it finds ends the request with <see cref="RepeatedRequest"/>, answered as any repeat.
+/// ticket commands' groups, <see cref="Tickets.TicketGroupCommit"/>), instead of on a connection of its own before it
+/// runs. A repeat it finds ends the request with <see cref="RepeatedRequest"/>, answered as any repeat; a request the
+/// endpoint refuses (4xx) looks its key up before the refusal is sent, so a repeat is still answered as one.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RepeatsFoundInCommitAttribute : Attribute

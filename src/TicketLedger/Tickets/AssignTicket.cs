@@ -33,7 +33,7 @@ public static class AssignTicketEndpoint
     public static ProblemDetails Validate(AssignTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/assign", OperationId = "AssignTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/assign", OperationId = "AssignTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Task Post(AssignTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>

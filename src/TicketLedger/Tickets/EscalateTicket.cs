@@ -37,7 +37,7 @@ public static class EscalateTicketEndpoint
     public static ProblemDetails Validate(EscalateTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task Post(EscalateTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)

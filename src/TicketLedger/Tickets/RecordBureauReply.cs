@@ -48,7 +48,7 @@ public static class RecordBureauReplyEndpoint
         return Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
     }
 
-    [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite)]
+    [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Task Post(RecordBureauReply command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>

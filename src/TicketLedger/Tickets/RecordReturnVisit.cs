@@ -32,7 +32,7 @@ public static class RecordReturnVisitEndpoint
     public static ProblemDetails Validate(RecordReturnVisit command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Task Post(RecordReturnVisit command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>

@@ -29,7 +29,7 @@ public static class ReopenTicketEndpoint
     public static ProblemDetails Validate(ReopenTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Task Post(ReopenTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>

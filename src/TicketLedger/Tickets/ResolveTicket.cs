@@ -32,7 +32,7 @@ public static class ResolveTicketEndpoint
     public static ProblemDetails Validate(ResolveTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static async Task Post(ResolveTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)

@@ -30,7 +30,7 @@ public static class RespondToTicketEndpoint
     public static ProblemDetails Validate(RespondToTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
-    [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write)]
+    [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
     public static Task Post(RespondToTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>

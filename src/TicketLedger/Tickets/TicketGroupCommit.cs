@@ -16,7 +16,8 @@ namespace TicketLedger.Tickets;
 /// office that arrive while its last group commits are committed together in one transaction: one WAL flush for all of
 /// them, and for raises one turn on the counter row, where commands committed one by one queue on each other's flush.
 /// Each command is still validated and decided on its own request, and carries its own correlation id, actor,
-/// idempotency claim and messages into the group. A group that fails commits nothing, and each of its commands then
+/// idempotency claim and messages into the group; the group looks their keys up, so a repeat leaves it before anything
+/// is appended. A group that fails commits nothing, and each of its commands then
 /// commits alone, so a failure (two requests of one key in flight, a change that lost its race) reaches only the
 /// request that caused it.
 /// </summary>
@@ -28,10 +29,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
 
-    /// <summary>
-    /// Completes once the raise has committed, with its number; fails with what failed its commit. The raise's
-    /// Idempotency-Key is looked up in its group (<see cref="RepeatsFoundInCommitAttribute"/>).
-    /// </summary>
+    /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
     public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
     {
         var raise = new PendingRaise(office.Code, decided, TicketNumbers.YearOf(decided, office), now, Origin.Of(request));
@@ -42,6 +40,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// <summary>
     /// Completes once the events have committed right after the version of the ticket they were decided on, with the
     /// messages they send; fails with Marten's concurrency exception when another change of the ticket committed first.
+    /// A command's Idempotency-Key is looked up in its group (<see cref="RepeatsFoundInCommitAttribute"/>).
     /// </summary>
     public Task AppendAsync(Ticket decidedOn, IReadOnlyList<object> events, HttpContext request, OutgoingMessages? messages = null)
     {
@@ -131,15 +130,15 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         var context = new MessageContext(runtime) { TenantId = office };
         // Opening a session does no I/O; should it throw, the drain fails the group.
         await using var session = sessions.OpenSession(context, office);
-        Dictionary<PendingRaise, IdempotencyOutcome> repeats;
+        Dictionary<PendingCommand, IdempotencyOutcome> repeats;
         List<PendingCommand> committed;
         Dictionary<PendingRaise, TicketRaised> numbered;
         var committing = false;
         try
         {
             await session.BeginTransactionAsync(CancellationToken.None);
-            repeats = await RepeatsAsync(session, group.OfType<PendingRaise>().Where(r => r.Origin.Claim is not null).ToList());
-            committed = group.Where(c => c is not PendingRaise raise || !repeats.ContainsKey(raise)).ToList();
+            repeats = await RepeatsAsync(session, group.Where(c => c.Origin.Claim is not null).ToList());
+            committed = group.Where(c => !repeats.ContainsKey(c)).ToList();
             numbered = await NumberAsync(session, office, committed.OfType<PendingRaise>().ToList());
             foreach (var command in committed) await AppendAsync(session, context, command, numbered);
             committing = true;
@@ -153,20 +152,20 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         foreach (var command in committed)
             if (command is PendingRaise raise) raise.Committed.TrySetResult(numbered[raise]);
             else ((PendingChange)command).Committed.TrySetResult();
-        foreach (var (raise, earlier) in repeats) raise.Committed.TrySetException(new RepeatedRequest(earlier));
+        foreach (var (repeat, earlier) in repeats) repeat.Fail(new RepeatedRequest(earlier));
         await HandOverMessagesAsync(context, committed.Count, office);
         return null;
     }
 
     /// <summary>
-    /// The raises whose Idempotency-Key an earlier request committed, with what it recorded: one statement for the group
-    /// instead of a lookup per request. Two raises of one key in flight at once are not found here: their claims collide
-    /// in the commit, as they would anywhere. Changes look their keys up before they are decided, since a repeat of a
-    /// change would be refused by the state it left.
+    /// The commands whose Idempotency-Key an earlier request committed, with what it recorded: one statement for the
+    /// group instead of a lookup per request before it runs (<see cref="RepeatsFoundInCommitAttribute"/>). Two commands of
+    /// one key in the same group are not found here: their claims collide in the commit, and each then commits alone,
+    /// where the second finds the first.
     /// </summary>
-    private static async Task<Dictionary<PendingRaise, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingRaise> keyed)
+    private static async Task<Dictionary<PendingCommand, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingCommand> keyed)
     {
-        var repeats = new Dictionary<PendingRaise, IdempotencyOutcome>();
+        var repeats = new Dictionary<PendingCommand, IdempotencyOutcome>();
         if (keyed.Count == 0) return repeats;
         await using var command = new NpgsqlCommand(
             $"select caller, key, created_at, {IdempotencyOutcome.Columns} from {Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName)} " +
@@ -177,8 +176,8 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         while (await reader.ReadAsync())
         {
             var (caller, key, createdAt) = (reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
-            foreach (var raise in keyed.Where(r => r.Origin.Claim!.Caller == caller && r.Origin.Claim.Key == key && createdAt >= r.Origin.Claim.ExpiredBefore))
-                repeats[raise] = IdempotencyOutcome.Read(reader, 3);
+            foreach (var repeat in keyed.Where(c => c.Origin.Claim!.Caller == caller && c.Origin.Claim.Key == key && createdAt >= c.Origin.Claim.ExpiredBefore))
+                repeats[repeat] = IdempotencyOutcome.Read(reader, 3);
         }
         return repeats;
     }

@@ -100,6 +100,23 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     }
 
     [Fact]
+    public async Task a_repeat_of_a_committed_change_is_answered_from_its_group_without_failing_the_group()
+    {
+        var (subject, tickets) = await GivenTickets(4);
+        var respond = new { message = "已联系供应商" };
+        var earlier = await Change(tickets[0], "respond", respond, "earlier", "responded-once");
+
+        var results = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) =>
+            Change(id, "respond", respond, $"change-{i}", i == 0 ? "responded-once" : Guid.NewGuid().ToString("N"))).ToList());
+
+        Assert.Equal("true", results[1].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+        Assert.Equal(1, await Host.CountOf(tickets[0], "TicketResponded"));
+        // The three others in one transaction: the repeat left the group instead of failing it on its key.
+        Assert.Equal(1, await TransactionsThatWrote(tickets[1..].ToArray(), "ticket_responded"));
+        Assert.Equal(204, earlier.Context.Response.StatusCode);
+    }
+
+    [Fact]
     public async Task a_change_whose_ticket_moved_on_in_the_meantime_fails_alone_with_a_conflict_and_the_others_commit()
     {
         var (subject, tickets) = await GivenTickets(4);

@@ -89,6 +89,17 @@ public sealed class retrying_with_an_idempotency_key(ApiFixture fixture) : ApiTe
     }
 
     [Fact]
+    public async Task the_same_key_with_a_different_body_that_is_itself_invalid_is_still_422()
+    {
+        var subject = await Host.GivenSubject();
+        var key = NewKey();
+        await Raise(TicketScenarios.RaiseBody(subject), key, 201);
+        var result = await Raise(TicketScenarios.RaiseBody(subject, category: "no-such-category"), key, 422);
+        Assert.Contains("different request", result.ReadAsText());
+        Assert.False(string.IsNullOrEmpty(result.Context.Response.Headers[Correlation.Header]));
+    }
+
+    [Fact]
     public async Task keys_belong_to_their_caller()
     {
         var body = TicketScenarios.RaiseBody(await Host.GivenSubject());
