@@ -23,7 +23,7 @@ public sealed record RaiseInboxReferral(ProblemReferral Referral);
 public static class RaiseInboxReferralHandler
 {
     public static async Task<OutgoingMessages> Handle(RaiseInboxReferral inbox, IDocumentSession session, TicketNumberTurn turn, IValidator<RaiseTicket> validator,
-        ReferenceData reference, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
+        RegisteredSubjects subjects, ReferenceData reference, Office office, Offices offices, TimeProvider clock, CancellationToken ct)
     {
         var referral = inbox.Referral;
         if (string.IsNullOrWhiteSpace(referral.MessageId)) throw new BureauMessageRejected("messageId is required.");
@@ -32,7 +32,7 @@ public static class RaiseInboxReferralHandler
         var source = referral.From == ProblemReferral.Hotline ? TicketSource.Hotline : TicketSource.BureauReferral;
         var command = new RaiseTicket(referral.SubjectId, referral.Category, referral.Title, referral.Description, source, referral.OccurredAt);
         BureauInbox.RejectWhenInvalid(await validator.ValidateAsync(command, ct));
-        if (!await TicketIntake.IsRegisteredSubjectAsync(session, referral.SubjectId, ct))
+        if (!await subjects.IsRegisteredAsync(session, referral.SubjectId, ct))
             throw new BureauMessageRejected($"No subject {referral.SubjectId} is registered.");
 
         var referred = await ProblemReferrals.RaiseOnceAsync(session, turn, office, offices, referral.From!, referral.MessageId, command, clock.GetUtcNow(), ct);

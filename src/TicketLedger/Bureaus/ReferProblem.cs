@@ -34,8 +34,8 @@ public sealed record ReferProblem(
 
 public static class ReferProblemEndpoint
 {
-    public static async Task<ProblemDetails> ValidateAsync(ReferProblem command, IQuerySession session, CancellationToken ct) =>
-        await TicketIntake.IsRegisteredSubjectAsync(session, command.SubjectId, ct)
+    public static async Task<ProblemDetails> ValidateAsync(ReferProblem command, IQuerySession session, RegisteredSubjects subjects, CancellationToken ct) =>
+        await subjects.IsRegisteredAsync(session, command.SubjectId, ct)
             ? WolverineContinue.NoProblems
             : TicketIntake.UnknownSubject(command.SubjectId);
 

@@ -32,8 +32,8 @@ public sealed record TicketCreated(Guid Id, string Number) : Created($"/api/tick
 
 public static class RaiseTicketEndpoint
 {
-    public static async Task<ProblemDetails> ValidateAsync(RaiseTicket command, IQuerySession session, CancellationToken ct) =>
-        await TicketIntake.IsRegisteredSubjectAsync(session, command.SubjectId, ct)
+    public static async Task<ProblemDetails> ValidateAsync(RaiseTicket command, IQuerySession session, RegisteredSubjects subjects, CancellationToken ct) =>
+        await subjects.IsRegisteredAsync(session, command.SubjectId, ct)
             ? WolverineContinue.NoProblems
             : TicketIntake.UnknownSubject(command.SubjectId);
 

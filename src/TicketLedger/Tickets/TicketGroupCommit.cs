@@ -85,7 +85,8 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             }
             try
             {
-                // Two changes of one ticket were decided on the same version: the later one can only lose, and alone.
+                // Two changes of one ticket were both decided before either committed: at most one can follow the
+                // version it read. The later one commits after the group, alone, so that it cannot fail the others.
                 var tickets = new HashSet<Guid>();
                 var later = group.Where(command => !tickets.Add(command.Ticket)).ToList();
                 await CommitAsync(group.Except(later).ToList());
@@ -149,9 +150,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             return new Failure(e, committing);
         }
         foreach (var year in numbered.Keys.Select(r => r.Year).Distinct()) gate.Forget(office, year);
-        foreach (var command in committed)
-            if (command is PendingRaise raise) raise.Committed.TrySetResult(numbered[raise]);
-            else ((PendingChange)command).Committed.TrySetResult();
+        foreach (var command in committed) command.Succeed(numbered);
         foreach (var (repeat, earlier) in repeats) repeat.Fail(new RepeatedRequest(earlier));
         await HandOverMessagesAsync(context, committed.Count, office);
         return null;
@@ -266,6 +265,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public Guid Ticket { get; } = ticket;
         public Origin Origin { get; } = origin;
         public abstract bool IsDone { get; }
+        public abstract void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered);
         public abstract void Fail(Exception error);
     }
 
@@ -277,6 +277,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public DateTimeOffset Now { get; } = now;
         public TaskCompletionSource<TicketRaised> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override bool IsDone => Committed.Task.IsCompleted;
+        public override void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered) => Committed.TrySetResult(numbered[this]);
         public override void Fail(Exception error) => Committed.TrySetException(error);
     }
 
@@ -288,6 +289,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public OutgoingMessages Messages { get; } = messages;
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override bool IsDone => Committed.Task.IsCompleted;
+        public override void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered) => Committed.TrySetResult();
         public override void Fail(Exception error) => Committed.TrySetException(error);
     }
 }

@@ -156,5 +156,6 @@ public static class TicketNumbering
         services.AddSingleton<TicketNumberGate>();
         services.AddScoped<TicketNumberTurn>();
         services.AddSingleton<TicketGroupCommit>();
+        services.AddSingleton<RegisteredSubjects>();
     }
 }

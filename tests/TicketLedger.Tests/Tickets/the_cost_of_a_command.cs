@@ -63,6 +63,16 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task a_raise_for_a_subject_seen_registered_asks_nothing_before_its_group()
+    {
+        var subject = await Host.GivenSubject();
+        await Host.GivenTicket(subject);
+        var second = await Commands("/api/tickets", () => Host.GivenTicket(subject));
+        Show("second raise of a subject", second);
+        Assert.Empty(second);
+    }
+
+    [Fact]
     public async Task an_idempotency_key_adds_a_claim_and_a_record()
     {
         var subject = await Host.GivenSubject();

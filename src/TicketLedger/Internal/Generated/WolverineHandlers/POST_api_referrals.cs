@@ -22,17 +22,19 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> _validatorOfReferProblemIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Hosting.Offices _offices;
+        private readonly TicketLedger.Tickets.RegisteredSubjects _registeredSubjects;
         private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_referrals(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Bureaus.ReferProblem>> validatorOfReferProblemIEnumerable, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Tickets.RegisteredSubjects registeredSubjects, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfReferProblemIEnumerable = validatorOfReferProblemIEnumerable;
             _timeProvider = timeProvider;
             _offices = offices;
+            _registeredSubjects = registeredSubjects;
             _ticketNumberGate = ticketNumberGate;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -73,7 +75,7 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Bureaus.ReferProblemEndpoint").SetTag("http.route", "/api/referrals").SetTag("http.request.method", "POST");
-            var problemDetails2 = await TicketLedger.Bureaus.ReferProblemEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await TicketLedger.Bureaus.ReferProblemEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), _registeredSubjects, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {

@@ -20,16 +20,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> _validatorOfRaiseTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
+        private readonly TicketLedger.Tickets.RegisteredSubjects _registeredSubjects;
         private readonly TicketLedger.Tickets.TicketGroupCommit _ticketGroupCommit;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket>> validatorOfRaiseTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.RegisteredSubjects registeredSubjects, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _serviceScopeFactory = serviceScopeFactory;
             _validatorOfRaiseTicketIEnumerable = validatorOfRaiseTicketIEnumerable;
             _timeProvider = timeProvider;
+            _registeredSubjects = registeredSubjects;
             _ticketGroupCommit = ticketGroupCommit;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -69,7 +71,7 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.RaiseTicketEndpoint").SetTag("http.route", "/api/tickets").SetTag("http.request.method", "POST");
-            var problemDetails2 = await TicketLedger.Tickets.RaiseTicketEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var problemDetails2 = await TicketLedger.Tickets.RaiseTicketEndpoint.ValidateAsync(command, ((Marten.IQuerySession)documentSession), _registeredSubjects, httpContext.RequestAborted).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {

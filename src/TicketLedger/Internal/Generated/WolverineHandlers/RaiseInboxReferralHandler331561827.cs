@@ -19,16 +19,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Hosting.Offices _offices;
         private readonly TicketLedger.Reference.ReferenceData _referenceData;
+        private readonly TicketLedger.Tickets.RegisteredSubjects _registeredSubjects;
         private readonly TicketLedger.Tickets.TicketNumberGate _ticketNumberGate;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public RaiseInboxReferralHandler331561827(FluentValidation.IValidator<TicketLedger.Tickets.RaiseTicket> validatorOfRaiseTicket, Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, System.TimeProvider timeProvider, TicketLedger.Hosting.Offices offices, TicketLedger.Reference.ReferenceData referenceData, TicketLedger.Tickets.RegisteredSubjects registeredSubjects, TicketLedger.Tickets.TicketNumberGate ticketNumberGate, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _validatorOfRaiseTicket = validatorOfRaiseTicket;
             _serviceScopeFactory = serviceScopeFactory;
             _timeProvider = timeProvider;
             _offices = offices;
             _referenceData = referenceData;
+            _registeredSubjects = registeredSubjects;
             _ticketNumberGate = ticketNumberGate;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -50,7 +52,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "TicketLedger.Bureaus.RaiseInboxReferralHandler");
             
             // The actual message execution
-            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, ticketNumberTurn, _validatorOfRaiseTicket, _referenceData, office, _offices, _timeProvider, cancellation).ConfigureAwait(false);
+            var outgoing1 = await TicketLedger.Bureaus.RaiseInboxReferralHandler.Handle(raiseInboxReferral, documentSession, ticketNumberTurn, _validatorOfRaiseTicket, _registeredSubjects, _referenceData, office, _offices, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
