@@ -151,7 +151,9 @@ public static class OfficeRuns
         var (raiseOne, raiseEight) = (Mean(one, Raise), Mean(eight, Raise));
         report.Figure($"raise at {Clients} clients, 8 offices ÷ one office (mean of {rounds.Length} rounds)",
             Invariant($"{raiseEight.PerSecond / raiseOne.PerSecond:F2}× requests/s ({raiseOne.PerSecond:F0} → {raiseEight.PerSecond:F0}), p99 {raiseOne.P99:F0} → {raiseEight.P99:F0} ms"),
-            "gains (> 1×)", raiseEight.PerSecond > raiseOne.PerSecond);
+            // Raises commit in groups per office: eight offices split the same clients into smaller groups, and must
+            // cost nothing against one (before groups each office was a chain to escape, and eight were expected to gain).
+            "≥ 0.90×", raiseEight.PerSecond >= 0.9 * raiseOne.PerSecond);
         foreach (var (workload, clients) in new[] { (Lifecycle, Clients), (LedgerRead, LedgerClients) })
         {
             var (x, y) = (Mean(one, workload), Mean(eight, workload));
