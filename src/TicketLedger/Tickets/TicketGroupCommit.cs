@@ -22,12 +22,13 @@ namespace TicketLedger.Tickets;
 /// request that caused it.
 /// </summary>
 public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
-    IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
+    IDocumentStore store, IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
 {
     /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
     public const int MaxGroupSize = 64;
 
     private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
+    private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
     /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
     public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
@@ -162,12 +163,12 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// one key in the same group are not found here: their claims collide in the commit, and each then commits alone,
     /// where the second finds the first.
     /// </summary>
-    private static async Task<Dictionary<PendingCommand, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingCommand> keyed)
+    private async Task<Dictionary<PendingCommand, IdempotencyOutcome>> RepeatsAsync(IDocumentSession session, List<PendingCommand> keyed)
     {
         var repeats = new Dictionary<PendingCommand, IdempotencyOutcome>();
         if (keyed.Count == 0) return repeats;
         await using var command = new NpgsqlCommand(
-            $"select caller, key, created_at, {IdempotencyOutcome.Columns} from {Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName)} " +
+            $"select caller, key, created_at, {IdempotencyOutcome.Columns} from {_claims} " +
             "where (caller, key) in (select * from unnest(@callers, @keys))", session.Connection);
         command.Parameters.AddWithValue("callers", keyed.Select(r => r.Origin.Claim!.Caller).ToArray());
         command.Parameters.AddWithValue("keys", keyed.Select(r => r.Origin.Claim!.Key).ToArray());
@@ -212,7 +213,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
                 if (change.Messages.Count > 0) await Send(change.Messages);
                 break;
         }
-        origin.Claim?.QueueInto(session, Idempotency.QualifiedTableName(session.DocumentStore.Options.DatabaseSchemaName));
+        origin.Claim?.QueueInto(session, _claims);
 
         async Task Send(object message)
         {
