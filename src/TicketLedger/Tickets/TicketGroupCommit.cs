@@ -27,6 +27,13 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
     public const int MaxGroupSize = 64;
 
+    /// <summary>
+    /// Groups of one office committing at once. With one, an office's commands wait for its last group's whole round
+    /// trip, and an office with few clients loses what it had when each command committed on its own; with several, a
+    /// command finds a free turn and commits at once unless the office is busy, and only then do groups form.
+    /// </summary>
+    public const int GroupsInFlight = 4;
+
     private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
     private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
@@ -50,7 +57,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         return change.Committed.Task;
     }
 
-    /// <summary>Commands of the office waiting for the group in commit to end: they form the next group.</summary>
+    /// <summary>Commands of the office waiting for a group in commit to end: they form the next group.</summary>
     public int Waiting(string office)
     {
         if (!_queues.TryGetValue(office, out var queue)) return 0;
@@ -63,8 +70,8 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         lock (queue.Sync)
         {
             queue.Pending.Enqueue(command);
-            if (queue.Draining) return;
-            queue.Draining = true;
+            if (queue.InFlight == GroupsInFlight) return;
+            queue.InFlight++;
         }
         // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
         using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
@@ -80,7 +87,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
                 while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
                 if (group.Count == 0)
                 {
-                    queue.Draining = false;
+                    queue.InFlight--;
                     return;
                 }
             }
@@ -240,7 +247,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     {
         public Lock Sync { get; } = new();
         public Queue<PendingCommand> Pending { get; } = new();
-        public bool Draining { get; set; }
+        public int InFlight { get; set; }
     }
 
     /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>

@@ -25,12 +25,14 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var subject = await Host.GivenSubject();
         var before = Number((await Host.GivenTicket(subject, InYear)).Number);
 
-        var results = await RaiseBehindAHeldCounterRow(subject, Enumerable.Range(1, 9).Select(i => $"group-{i}").ToList(), keys: null);
+        var correlations = Enumerable.Range(1, 9).Select(i => $"group-{i}").ToList();
 
-        var ids = results.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray();
-        Assert.Equal(Enumerable.Range(before + 1, 10), results.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
-        Assert.Equal(2, await TransactionsThatRaised(ids));
-        foreach (var (result, correlationId) in results.Zip(new[] { "group-0" }.Concat(Enumerable.Range(1, 9).Select(i => $"group-{i}"))))
+        var behind = await RaiseBehindAHeldCounterRow(subject, correlations, keys: null);
+
+        Assert.Equal(Enumerable.Range(before + 1, TicketGroupCommit.GroupsInFlight + 9), behind.All.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        Assert.Equal(1, await TransactionsThatRaised(behind.Queued.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
+        var holding = Enumerable.Range(0, TicketGroupCommit.GroupsInFlight).Select(i => $"holding-{i}");
+        foreach (var (result, correlationId) in behind.All.Zip(holding.Concat(correlations)))
         {
             var raised = (await Host.History(result.Json().GetProperty("id").GetGuid()))[0];
             Assert.Equal(correlationId, raised.GetProperty("correlationId").GetString());
@@ -47,13 +49,13 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         // The last two send one key with one body: committed together they collide on their claim.
         var keys = correlations.Select((_, i) => i < 8 ? Guid.NewGuid().ToString("N") : "sent-twice").ToList();
 
-        var results = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
+        var behind = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
 
-        var twins = results[^2..];
+        var twins = behind.Queued[^2..];
         Assert.Equal(twins[0].ReadAsText(), twins[1].ReadAsText());
         Assert.Single(twins, t => t.Context.Response.Headers[Idempotency.ReplayedHeader] == "true");
-        var numbers = results[..^1].Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order();
-        Assert.Equal(Enumerable.Range(before + 1, 10), numbers);
+        var numbers = behind.All.SkipLast(1).Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order();
+        Assert.Equal(Enumerable.Range(before + 1, TicketGroupCommit.GroupsInFlight + 9), numbers);
     }
 
     [Fact]
@@ -65,15 +67,16 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var correlations = Enumerable.Range(1, 9).Select(i => $"group-{i}").ToList();
         var keys = correlations.Select((_, i) => i == 4 ? "sent-again" : Guid.NewGuid().ToString("N")).ToList();
 
-        var results = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
+        var behind = await RaiseBehindAHeldCounterRow(subject, correlations, keys);
 
-        var repeat = results[5];
+        var repeat = behind.Queued[4];
         Assert.Equal(earlier.ReadAsText(), repeat.ReadAsText());
         Assert.Equal("true", repeat.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
-        var raised = results.Where(r => r != repeat).ToList();
-        Assert.Equal(Enumerable.Range(before + 2, 9), raised.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
-        // The lone raise, then the other eight together: the repeat left the group instead of failing it on its key.
-        Assert.Equal(2, await TransactionsThatRaised(raised.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
+        var raised = behind.All.Where(r => r != repeat).ToList();
+        Assert.Equal(Enumerable.Range(before + 2, TicketGroupCommit.GroupsInFlight + 8), raised.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        // The other eight queued raises together: the repeat left the group instead of failing it on its key.
+        var queued = behind.Queued.Where(r => r != repeat).Select(r => r.Json().GetProperty("id").GetGuid()).ToArray();
+        Assert.Equal(1, await TransactionsThatRaised(queued));
     }
 
     [Fact]
@@ -82,11 +85,10 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var (subject, tickets) = await GivenTickets(8);
         var keys = tickets.Select(_ => Guid.NewGuid().ToString("N")).ToList();
 
-        var results = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) => i < 7
+        await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) => i < 7
             ? Change(id, "assign", new { department = "xmb" }, $"change-{i}", keys[i])
             : Change(id, "escalate", new { bureau = "rsj", reason = "需要协调" }, $"change-{i}", keys[i])).ToList());
 
-        Assert.All(results[1..], r => Assert.Equal(204, r.Context.Response.StatusCode));
         Assert.Equal(1, await TransactionsThatWrote(tickets.ToArray(), "ticket_assigned", "ticket_escalated"));
         foreach (var (id, i) in tickets.Select((id, i) => (id, i)))
         {
@@ -106,10 +108,10 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var respond = new { message = "已联系供应商" };
         var earlier = await Change(tickets[0], "respond", respond, "earlier", "responded-once");
 
-        var results = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) =>
+        var behind = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) =>
             Change(id, "respond", respond, $"change-{i}", i == 0 ? "responded-once" : Guid.NewGuid().ToString("N"))).ToList());
 
-        Assert.Equal("true", results[1].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
+        Assert.Equal("true", behind.Queued[0].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
         Assert.Equal(1, await Host.CountOf(tickets[0], "TicketResponded"));
         // The three others in one transaction: the repeat left the group instead of failing it on its key.
         Assert.Equal(1, await TransactionsThatWrote(tickets[1..].ToArray(), "ticket_responded"));
@@ -122,7 +124,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var (subject, tickets) = await GivenTickets(4);
         var moved = tickets[2];
 
-        var results = await BehindAHeldCounterRow(subject,
+        var behind = await BehindAHeldCounterRow(subject,
             () => tickets.Select((id, i) => Change(id, "assign", new { department = "xmb" }, $"change-{i}", key: null, status: id == moved ? 409 : 204)).ToList(),
             whileQueued: async () =>
             {
@@ -131,10 +133,30 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
                 await session.SaveChangesAsync();
             });
 
-        Assert.Equal("application/problem+json", results[3].Context.Response.ContentType);
+        Assert.Equal("application/problem+json", behind.Queued[2].Context.Response.ContentType);
         Assert.Equal(["TicketRaised", "TicketResponded"], (await Host.History(moved)).Select(e => e.GetProperty("type").GetString()));
         foreach (var id in tickets.Where(id => id != moved))
             Assert.Equal("assigned", (await Host.GetTicket(id)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task a_change_commits_while_a_group_of_its_office_waits_on_the_counter_row()
+    {
+        var (subject, tickets) = await GivenTickets(1);
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"select last from ticketledger.ticket_numbers where year = {Year} for update", holder))
+            await command.ExecuteScalarAsync();
+        var raise = Raise(subject, "held", key: null);
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
+
+        await Change(tickets[0], "assign", new { department = "xmb" }, "not-held", key: null).WaitAsync(Patience);
+
+        Assert.Equal("assigned", (await Host.GetTicket(tickets[0])).GetProperty("status").GetString());
+        Assert.False(raise.IsCompleted);
+        await hold.RollbackAsync();
+        await raise.WaitAsync(Patience);
     }
 
     /// <summary>The tickets to change, and a ticket of the held counter row's year, so that the row exists.</summary>
@@ -147,14 +169,15 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         return (subject, tickets);
     }
 
-    private Task<IScenarioResult[]> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
+    private Task<Behind> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
         BehindAHeldCounterRow(subject, () => correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList());
 
     /// <summary>
-    /// One raise (correlation id "group-0") waits on the counter row held by the test, the queued commands wait behind
-    /// it for its group to end; then the row is let go. The raise must answer 201, the rest as each request expects.
+    /// A raise in each of the office's groups in flight (correlation ids "holding-0", …) waits on the counter row held by
+    /// the test, the queued commands wait behind them for a group to end; then the row is let go. The holding raises must
+    /// answer 201, the queued commands as each request expects. The first group to end takes all the queued commands.
     /// </summary>
-    private async Task<IScenarioResult[]> BehindAHeldCounterRow(Guid subject, Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
+    private async Task<Behind> BehindAHeldCounterRow(Guid subject, Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
     {
         var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
         await using var holder = await Host.OpenConnection();
@@ -162,15 +185,24 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         await using (var command = new NpgsqlCommand($"select last from ticketledger.ticket_numbers where year = {Year} for update", holder))
             await command.ExecuteScalarAsync();
 
-        var first = Raise(subject, "group-0", key: null);
         await using var probe = await Host.OpenConnection();
-        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
+        var holding = new List<Task<IScenarioResult>>();
+        for (var group = 1; group <= TicketGroupCommit.GroupsInFlight; group++)
+        {
+            holding.Add(Raise(subject, $"holding-{group - 1}", key: null));
+            await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == group, Patience, $"group {group} waiting on the counter row");
+        }
         var queued = queue();
-        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind it");
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind them");
         if (whileQueued is not null) await whileQueued();
         await hold.RollbackAsync();
 
-        return await Task.WhenAll([first, .. queued]);
+        return new Behind(await Task.WhenAll(holding), await Task.WhenAll(queued));
+    }
+
+    private sealed record Behind(IScenarioResult[] Holding, IScenarioResult[] Queued)
+    {
+        public IEnumerable<IScenarioResult> All => Holding.Concat(Queued);
     }
 
     private Task<IScenarioResult> Change(Guid ticket, string action, object body, string correlationId, string? key, int status = 204) => Host.Scenario(x =>
