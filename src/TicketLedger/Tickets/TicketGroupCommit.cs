@@ -30,7 +30,9 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// <summary>
     /// Groups of one office committing at once. With one, an office's commands wait for its last group's whole round
     /// trip, and an office with few clients loses what it had when each command committed on its own; with several, a
-    /// command finds a free turn and commits at once unless the office is busy, and only then do groups form.
+    /// command finds a free turn and commits at once unless the office is busy, and only then do groups form. Only one of
+    /// them takes raises: groups that number queue on the counter row to their commits anyway, and there one large group
+    /// flushes once where several small ones flush in turn.
     /// </summary>
     public const int GroupsInFlight = 4;
 
@@ -58,39 +60,22 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     }
 
     /// <summary>Commands of the office waiting for a group in commit to end: they form the next group.</summary>
-    public int Waiting(string office)
-    {
-        if (!_queues.TryGetValue(office, out var queue)) return 0;
-        lock (queue.Sync) return queue.Pending.Count;
-    }
+    public int Waiting(string office) => _queues.TryGetValue(office, out var queue) ? queue.Waiting : 0;
 
     private void Enqueue(PendingCommand command)
     {
         var queue = _queues.GetOrAdd(command.Office, _ => new OfficeQueue());
-        lock (queue.Sync)
-        {
-            queue.Pending.Enqueue(command);
-            if (queue.InFlight == GroupsInFlight) return;
-            queue.InFlight++;
-        }
+        if (!queue.Add(command)) return;
         // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
         using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
     }
 
     private async Task DrainAsync(OfficeQueue queue)
     {
-        while (true)
+        var numbered = false;
+        while (queue.Take(endedNumbering: numbered) is { } group)
         {
-            var group = new List<PendingCommand>();
-            lock (queue.Sync)
-            {
-                while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
-                if (group.Count == 0)
-                {
-                    queue.InFlight--;
-                    return;
-                }
-            }
+            numbered = group.Any(command => command is PendingRaise);
             try
             {
                 // Two changes of one ticket were both decided before either committed: at most one can follow the
@@ -243,11 +228,54 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         return numbered;
     }
 
+    /// <summary>An office's commands waiting for a group, and its groups in flight.</summary>
     private sealed class OfficeQueue
     {
-        public Lock Sync { get; } = new();
-        public Queue<PendingCommand> Pending { get; } = new();
-        public int InFlight { get; set; }
+        private readonly Lock _sync = new();
+        private List<PendingCommand> _pending = [];
+        private int _inFlight;
+        private bool _numbering;
+
+        public int Waiting
+        {
+            get { lock (_sync) return _pending.Count; }
+        }
+
+        /// <summary>Queues the command; true when a group should start for it.</summary>
+        public bool Add(PendingCommand command)
+        {
+            lock (_sync)
+            {
+                _pending.Add(command);
+                if (_inFlight == GroupsInFlight || (command is PendingRaise && _numbering)) return false;
+                _inFlight++;
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// The next group, in arrival order, raises left waiting while another group numbers; null ends the caller's
+        /// turn. The group that numbered says so when it takes its next, so raises always have a group to go to.
+        /// </summary>
+        public List<PendingCommand>? Take(bool endedNumbering)
+        {
+            lock (_sync)
+            {
+                if (endedNumbering) _numbering = false;
+                var group = new List<PendingCommand>();
+                var left = new List<PendingCommand>();
+                foreach (var command in _pending)
+                    (group.Count < MaxGroupSize && (command is not PendingRaise || !_numbering) ? group : left).Add(command);
+                _pending = left;
+                if (group.Count == 0)
+                {
+                    _inFlight--;
+                    return null;
+                }
+                _numbering |= group.Any(command => command is PendingRaise);
+                return group;
+            }
+        }
     }
 
     /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>

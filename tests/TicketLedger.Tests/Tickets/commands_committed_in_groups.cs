@@ -29,10 +29,9 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
 
         var behind = await RaiseBehindAHeldCounterRow(subject, correlations, keys: null);
 
-        Assert.Equal(Enumerable.Range(before + 1, TicketGroupCommit.GroupsInFlight + 9), behind.All.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        Assert.Equal(Enumerable.Range(before + 1, 10), behind.All.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
         Assert.Equal(1, await TransactionsThatRaised(behind.Queued.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
-        var holding = Enumerable.Range(0, TicketGroupCommit.GroupsInFlight).Select(i => $"holding-{i}");
-        foreach (var (result, correlationId) in behind.All.Zip(holding.Concat(correlations)))
+        foreach (var (result, correlationId) in behind.All.Zip(correlations.Prepend("holding-0")))
         {
             var raised = (await Host.History(result.Json().GetProperty("id").GetGuid()))[0];
             Assert.Equal(correlationId, raised.GetProperty("correlationId").GetString());
@@ -55,7 +54,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         Assert.Equal(twins[0].ReadAsText(), twins[1].ReadAsText());
         Assert.Single(twins, t => t.Context.Response.Headers[Idempotency.ReplayedHeader] == "true");
         var numbers = behind.All.SkipLast(1).Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order();
-        Assert.Equal(Enumerable.Range(before + 1, TicketGroupCommit.GroupsInFlight + 9), numbers);
+        Assert.Equal(Enumerable.Range(before + 1, 10), numbers);
     }
 
     [Fact]
@@ -73,7 +72,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         Assert.Equal(earlier.ReadAsText(), repeat.ReadAsText());
         Assert.Equal("true", repeat.Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
         var raised = behind.All.Where(r => r != repeat).ToList();
-        Assert.Equal(Enumerable.Range(before + 2, TicketGroupCommit.GroupsInFlight + 8), raised.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
+        Assert.Equal(Enumerable.Range(before + 2, 9), raised.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
         // The other eight queued raises together: the repeat left the group instead of failing it on its key.
         var queued = behind.Queued.Where(r => r != repeat).Select(r => r.Json().GetProperty("id").GetGuid()).ToArray();
         Assert.Equal(1, await TransactionsThatRaised(queued));
@@ -82,10 +81,10 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     [Fact]
     public async Task changes_arriving_while_their_office_commits_commit_together_each_with_its_own_metadata_and_key()
     {
-        var (subject, tickets) = await GivenTickets(8);
+        var (_, tickets) = await GivenTickets(8);
         var keys = tickets.Select(_ => Guid.NewGuid().ToString("N")).ToList();
 
-        await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) => i < 7
+        await ChangesBehindHeldTickets(() => tickets.Select((id, i) => i < 7
             ? Change(id, "assign", new { department = "xmb" }, $"change-{i}", keys[i])
             : Change(id, "escalate", new { bureau = "rsj", reason = "需要协调" }, $"change-{i}", keys[i])).ToList());
 
@@ -104,11 +103,11 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     [Fact]
     public async Task a_repeat_of_a_committed_change_is_answered_from_its_group_without_failing_the_group()
     {
-        var (subject, tickets) = await GivenTickets(4);
+        var (_, tickets) = await GivenTickets(4);
         var respond = new { message = "已联系供应商" };
         var earlier = await Change(tickets[0], "respond", respond, "earlier", "responded-once");
 
-        var behind = await BehindAHeldCounterRow(subject, () => tickets.Select((id, i) =>
+        var behind = await ChangesBehindHeldTickets(() => tickets.Select((id, i) =>
             Change(id, "respond", respond, $"change-{i}", i == 0 ? "responded-once" : Guid.NewGuid().ToString("N"))).ToList());
 
         Assert.Equal("true", behind.Queued[0].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
@@ -121,10 +120,10 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     [Fact]
     public async Task a_change_whose_ticket_moved_on_in_the_meantime_fails_alone_with_a_conflict_and_the_others_commit()
     {
-        var (subject, tickets) = await GivenTickets(4);
+        var (_, tickets) = await GivenTickets(4);
         var moved = tickets[2];
 
-        var behind = await BehindAHeldCounterRow(subject,
+        var behind = await ChangesBehindHeldTickets(
             () => tickets.Select((id, i) => Change(id, "assign", new { department = "xmb" }, $"change-{i}", key: null, status: id == moved ? 409 : 204)).ToList(),
             whileQueued: async () =>
             {
@@ -169,28 +168,47 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         return (subject, tickets);
     }
 
+    /// <summary>
+    /// One raise (correlation id "holding-0") waits on the counter row held by the test; the raises queued behind it
+    /// wait for its group, the one that numbers, to end. Then the row is let go, and they form one group.
+    /// </summary>
     private Task<Behind> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
-        BehindAHeldCounterRow(subject, () => correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList());
+        BehindHeldRows($"select last from ticketledger.ticket_numbers where year = {Year} for update",
+            [() => Raise(subject, "holding-0", key: null)],
+            () => correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList());
 
     /// <summary>
-    /// A raise in each of the office's groups in flight (correlation ids "holding-0", …) waits on the counter row held by
-    /// the test, the queued commands wait behind them for a group to end; then the row is let go. The holding raises must
-    /// answer 201, the queued commands as each request expects. The first group to end takes all the queued commands.
+    /// A change in each of the office's groups in flight (correlation ids "holding-0", …) waits on its ticket's stream
+    /// row held by the test; the queued changes wait for a group to end. Then the rows are let go, and the first group to
+    /// end takes all the queued changes.
     /// </summary>
-    private async Task<Behind> BehindAHeldCounterRow(Guid subject, Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
+    private async Task<Behind> ChangesBehindHeldTickets(Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
+    {
+        var (_, holding) = await GivenTickets(TicketGroupCommit.GroupsInFlight);
+        return await BehindHeldRows($"select 1 from ticketledger.mt_streams where id in ({string.Join(", ", holding.Select(id => $"'{id}'"))}) for update",
+            holding.Select((id, i) => (Func<Task<IScenarioResult>>)(() => Change(id, "respond", new { message = "已受理" }, $"holding-{i}", key: null))).ToList(),
+            queue, whileQueued);
+    }
+
+    /// <summary>
+    /// The test holds rows (<paramref name="lockRows"/>); each holding command is sent once the one before waits on
+    /// them, the queued commands once all do. The holding commands must succeed, the queued as each request expects.
+    /// </summary>
+    private async Task<Behind> BehindHeldRows(string lockRows, IReadOnlyList<Func<Task<IScenarioResult>>> holders,
+        Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
     {
         var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
         await using var holder = await Host.OpenConnection();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand($"select last from ticketledger.ticket_numbers where year = {Year} for update", holder))
-            await command.ExecuteScalarAsync();
+        await using (var command = new NpgsqlCommand(lockRows, holder)) await command.ExecuteNonQueryAsync();
 
         await using var probe = await Host.OpenConnection();
         var holding = new List<Task<IScenarioResult>>();
-        for (var group = 1; group <= TicketGroupCommit.GroupsInFlight; group++)
+        foreach (var send in holders)
         {
-            holding.Add(Raise(subject, $"holding-{group - 1}", key: null));
-            await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == group, Patience, $"group {group} waiting on the counter row");
+            holding.Add(send());
+            await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == holding.Count, Patience,
+                $"group {holding.Count} waiting on the held rows");
         }
         var queued = queue();
         await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind them");
