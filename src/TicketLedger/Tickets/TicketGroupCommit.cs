@@ -12,9 +12,10 @@ using Wolverine.Runtime;
 namespace TicketLedger.Tickets;
 
 /// <summary>
-/// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises and changes of an
-/// office that arrive while its last group commits are committed together in one transaction: one WAL flush for all of
-/// them, and for raises one turn on the counter row, where commands committed one by one queue on each other's flush.
+/// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises of an office that
+/// arrive while its last group of raises commits are committed together in one transaction, and so are its changes: one
+/// WAL flush for all of them, and for raises one turn on the counter row, where commands committed one by one queue on
+/// each other's flush.
 /// Each command is still validated and decided on its own request, and carries its own correlation id, actor,
 /// idempotency claim and messages into the group; the group looks their keys up, so a repeat leaves it before anything
 /// is appended. A group that fails commits nothing, and each of its commands then
@@ -28,15 +29,12 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     public const int MaxGroupSize = 64;
 
     /// <summary>
-    /// Groups of one office committing at once. With one, an office's commands wait for its last group's whole round
-    /// trip, and an office with few clients loses what it had when each command committed on its own; with several, a
-    /// command finds a free turn and commits at once unless the office is busy, and only then do groups form. Only one of
-    /// them takes raises: groups that number queue on the counter row to their commits anyway, and there one large group
-    /// flushes once where several small ones flush in turn.
+    /// An office's raises and its changes queue apart, each with one group in flight: a change never waits on the counter
+    /// row, which a raise group holds to its commit and another node's group may hold meanwhile. More groups in flight
+    /// per queue made smaller groups, which cost more CPU per command than they saved in waiting: slower for one office,
+    /// no faster for a district of 8 (tests/TicketLedger.Benchmarks/README.md, "Groups in flight").
     /// </summary>
-    public const int GroupsInFlight = 4;
-
-    private readonly ConcurrentDictionary<string, OfficeQueue> _queues = new();
+    private readonly ConcurrentDictionary<(string Office, bool Raises), CommandQueue> _queues = new();
     private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
     /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
@@ -60,22 +58,41 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     }
 
     /// <summary>Commands of the office waiting for a group in commit to end: they form the next group.</summary>
-    public int Waiting(string office) => _queues.TryGetValue(office, out var queue) ? queue.Waiting : 0;
+    public int Waiting(string office) => Waiting((office, true)) + Waiting((office, false));
+
+    private int Waiting((string, bool) key)
+    {
+        if (!_queues.TryGetValue(key, out var queue)) return 0;
+        lock (queue.Sync) return queue.Pending.Count;
+    }
 
     private void Enqueue(PendingCommand command)
     {
-        var queue = _queues.GetOrAdd(command.Office, _ => new OfficeQueue());
-        if (!queue.Add(command)) return;
+        var queue = _queues.GetOrAdd((command.Office, command is PendingRaise), _ => new CommandQueue());
+        lock (queue.Sync)
+        {
+            queue.Pending.Enqueue(command);
+            if (queue.Draining) return;
+            queue.Draining = true;
+        }
         // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
         using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
     }
 
-    private async Task DrainAsync(OfficeQueue queue)
+    private async Task DrainAsync(CommandQueue queue)
     {
-        var numbered = false;
-        while (queue.Take(endedNumbering: numbered) is { } group)
+        while (true)
         {
-            numbered = group.Any(command => command is PendingRaise);
+            var group = new List<PendingCommand>();
+            lock (queue.Sync)
+            {
+                while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
+                if (group.Count == 0)
+                {
+                    queue.Draining = false;
+                    return;
+                }
+            }
             try
             {
                 // Two changes of one ticket were both decided before either committed: at most one can follow the
@@ -228,54 +245,11 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         return numbered;
     }
 
-    /// <summary>An office's commands waiting for a group, and its groups in flight.</summary>
-    private sealed class OfficeQueue
+    private sealed class CommandQueue
     {
-        private readonly Lock _sync = new();
-        private List<PendingCommand> _pending = [];
-        private int _inFlight;
-        private bool _numbering;
-
-        public int Waiting
-        {
-            get { lock (_sync) return _pending.Count; }
-        }
-
-        /// <summary>Queues the command; true when a group should start for it.</summary>
-        public bool Add(PendingCommand command)
-        {
-            lock (_sync)
-            {
-                _pending.Add(command);
-                if (_inFlight == GroupsInFlight || (command is PendingRaise && _numbering)) return false;
-                _inFlight++;
-                return true;
-            }
-        }
-
-        /// <summary>
-        /// The next group, in arrival order, raises left waiting while another group numbers; null ends the caller's
-        /// turn. The group that numbered says so when it takes its next, so raises always have a group to go to.
-        /// </summary>
-        public List<PendingCommand>? Take(bool endedNumbering)
-        {
-            lock (_sync)
-            {
-                if (endedNumbering) _numbering = false;
-                var group = new List<PendingCommand>();
-                var left = new List<PendingCommand>();
-                foreach (var command in _pending)
-                    (group.Count < MaxGroupSize && (command is not PendingRaise || !_numbering) ? group : left).Add(command);
-                _pending = left;
-                if (group.Count == 0)
-                {
-                    _inFlight--;
-                    return null;
-                }
-                _numbering |= group.Any(command => command is PendingRaise);
-                return group;
-            }
-        }
+        public Lock Sync { get; } = new();
+        public Queue<PendingCommand> Pending { get; } = new();
+        public bool Draining { get; set; }
     }
 
     /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>

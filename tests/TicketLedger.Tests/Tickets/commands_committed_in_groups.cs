@@ -31,7 +31,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
 
         Assert.Equal(Enumerable.Range(before + 1, 10), behind.All.Select(r => Number(r.Json().GetProperty("number").GetString()!)).Order());
         Assert.Equal(1, await TransactionsThatRaised(behind.Queued.Select(r => r.Json().GetProperty("id").GetGuid()).ToArray()));
-        foreach (var (result, correlationId) in behind.All.Zip(correlations.Prepend("holding-0")))
+        foreach (var (result, correlationId) in behind.All.Zip(correlations.Prepend("holding")))
         {
             var raised = (await Host.History(result.Json().GetProperty("id").GetGuid()))[0];
             Assert.Equal(correlationId, raised.GetProperty("correlationId").GetString());
@@ -84,7 +84,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var (_, tickets) = await GivenTickets(8);
         var keys = tickets.Select(_ => Guid.NewGuid().ToString("N")).ToList();
 
-        await ChangesBehindHeldTickets(() => tickets.Select((id, i) => i < 7
+        await ChangesBehindAHeldTicket(() => tickets.Select((id, i) => i < 7
             ? Change(id, "assign", new { department = "xmb" }, $"change-{i}", keys[i])
             : Change(id, "escalate", new { bureau = "rsj", reason = "需要协调" }, $"change-{i}", keys[i])).ToList());
 
@@ -107,7 +107,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var respond = new { message = "已联系供应商" };
         var earlier = await Change(tickets[0], "respond", respond, "earlier", "responded-once");
 
-        var behind = await ChangesBehindHeldTickets(() => tickets.Select((id, i) =>
+        var behind = await ChangesBehindAHeldTicket(() => tickets.Select((id, i) =>
             Change(id, "respond", respond, $"change-{i}", i == 0 ? "responded-once" : Guid.NewGuid().ToString("N"))).ToList());
 
         Assert.Equal("true", behind.Queued[0].Context.Response.Headers[Idempotency.ReplayedHeader].ToString());
@@ -123,7 +123,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         var (_, tickets) = await GivenTickets(4);
         var moved = tickets[2];
 
-        var behind = await ChangesBehindHeldTickets(
+        var behind = await ChangesBehindAHeldTicket(
             () => tickets.Select((id, i) => Change(id, "assign", new { department = "xmb" }, $"change-{i}", key: null, status: id == moved ? 409 : 204)).ToList(),
             whileQueued: async () =>
             {
@@ -148,7 +148,7 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
             await command.ExecuteScalarAsync();
         var raise = Raise(subject, "held", key: null);
         await using var probe = await Host.OpenConnection();
-        await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the counter row");
 
         await Change(tickets[0], "assign", new { department = "xmb" }, "not-held", key: null).WaitAsync(Patience);
 
@@ -169,32 +169,31 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     }
 
     /// <summary>
-    /// One raise (correlation id "holding-0") waits on the counter row held by the test; the raises queued behind it
+    /// One raise (correlation id "holding") waits on the counter row held by the test; the raises queued behind it
     /// wait for its group, the one that numbers, to end. Then the row is let go, and they form one group.
     /// </summary>
     private Task<Behind> RaiseBehindAHeldCounterRow(Guid subject, IReadOnlyList<string> correlationIds, IReadOnlyList<string>? keys) =>
         BehindHeldRows($"select last from ticketledger.ticket_numbers where year = {Year} for update",
-            [() => Raise(subject, "holding-0", key: null)],
+            () => Raise(subject, "holding", key: null),
             () => correlationIds.Select((id, i) => Raise(subject, id, keys?[i])).ToList());
 
     /// <summary>
-    /// A change in each of the office's groups in flight (correlation ids "holding-0", …) waits on its ticket's stream
-    /// row held by the test; the queued changes wait for a group to end. Then the rows are let go, and the first group to
-    /// end takes all the queued changes.
+    /// One change (correlation id "holding") waits on its ticket's stream row held by the test; the changes queued behind
+    /// it wait for its group to end. Then the row is let go, and they form one group.
     /// </summary>
-    private async Task<Behind> ChangesBehindHeldTickets(Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
+    private async Task<Behind> ChangesBehindAHeldTicket(Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
     {
-        var (_, holding) = await GivenTickets(TicketGroupCommit.GroupsInFlight);
-        return await BehindHeldRows($"select 1 from ticketledger.mt_streams where id in ({string.Join(", ", holding.Select(id => $"'{id}'"))}) for update",
-            holding.Select((id, i) => (Func<Task<IScenarioResult>>)(() => Change(id, "respond", new { message = "已受理" }, $"holding-{i}", key: null))).ToList(),
+        var (_, held) = await GivenTickets(1);
+        return await BehindHeldRows($"select 1 from ticketledger.mt_streams where id = '{held[0]}' for update",
+            () => Change(held[0], "respond", new { message = "已受理" }, "holding", key: null),
             queue, whileQueued);
     }
 
     /// <summary>
-    /// The test holds rows (<paramref name="lockRows"/>); each holding command is sent once the one before waits on
-    /// them, the queued commands once all do. The holding commands must succeed, the queued as each request expects.
+    /// The test holds rows (<paramref name="lockRows"/>), the holding command waits on them, the queued commands wait
+    /// behind it; then the rows are let go. The holding command must succeed, the queued as each request expects.
     /// </summary>
-    private async Task<Behind> BehindHeldRows(string lockRows, IReadOnlyList<Func<Task<IScenarioResult>>> holders,
+    private async Task<Behind> BehindHeldRows(string lockRows, Func<Task<IScenarioResult>> holding,
         Func<List<Task<IScenarioResult>>> queue, Func<Task>? whileQueued = null)
     {
         var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
@@ -202,25 +201,20 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         await using var hold = await holder.BeginTransactionAsync();
         await using (var command = new NpgsqlCommand(lockRows, holder)) await command.ExecuteNonQueryAsync();
 
+        var first = holding();
         await using var probe = await Host.OpenConnection();
-        var holding = new List<Task<IScenarioResult>>();
-        foreach (var send in holders)
-        {
-            holding.Add(send());
-            await Eventually.Until(() => LockWaits.SessionsQueuedBehindAsync(probe, holder.ProcessID), n => n == holding.Count, Patience,
-                $"group {holding.Count} waiting on the held rows");
-        }
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held rows");
         var queued = queue();
-        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind them");
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe")), n => n == queued.Count, Patience, "the commands queued behind it");
         if (whileQueued is not null) await whileQueued();
         await hold.RollbackAsync();
 
-        return new Behind(await Task.WhenAll(holding), await Task.WhenAll(queued));
+        return new Behind(await first, await Task.WhenAll(queued));
     }
 
-    private sealed record Behind(IScenarioResult[] Holding, IScenarioResult[] Queued)
+    private sealed record Behind(IScenarioResult Holding, IScenarioResult[] Queued)
     {
-        public IEnumerable<IScenarioResult> All => Holding.Concat(Queued);
+        public IEnumerable<IScenarioResult> All => Queued.Prepend(Holding);
     }
 
     private Task<IScenarioResult> Change(Guid ticket, string action, object body, string correlationId, string? key, int status = 204) => Host.Scenario(x =>
