@@ -23,18 +23,20 @@ namespace TicketLedger.Tickets;
 /// request that caused it.
 /// </summary>
 public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
-    IDocumentStore store, IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
+    IDocumentStore store, Offices offices, IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
 {
     /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
     public const int MaxGroupSize = 64;
 
     /// <summary>
-    /// An office's raises and its changes queue apart, each with one group in flight: a change never waits on the counter
-    /// row, which a raise group holds to its commit and another node's group may hold meanwhile. More groups in flight
-    /// per queue made smaller groups, which cost more CPU per command than they saved in waiting: slower for one office,
-    /// no faster for a district of 8 (tests/TicketLedger.Benchmarks/README.md, "Groups in flight").
+    /// Raises queue per office, changes per database, each queue with one group in flight. A raise group holds its
+    /// office's counter row to its commit, and another node's group may hold it meanwhile: only that office's raises wait
+    /// for it. Changes wait on no office-wide row, so the changes of all offices of a database form one group: a district
+    /// with a few clients per office gets the groups one busy office gets. More groups in flight per queue made smaller
+    /// groups, which cost more CPU per command than they saved in waiting (tests/TicketLedger.Benchmarks/README.md,
+    /// "Groups in flight").
     /// </summary>
-    private readonly ConcurrentDictionary<(string Office, bool Raises), CommandQueue> _queues = new();
+    private readonly ConcurrentDictionary<(string Scope, bool Raises), CommandQueue> _queues = new();
     private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
     /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
@@ -58,17 +60,15 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     }
 
     /// <summary>Commands of the office waiting for a group in commit to end: they form the next group.</summary>
-    public int Waiting(string office) => Waiting((office, true)) + Waiting((office, false));
-
-    private int Waiting((string, bool) key)
+    public int Waiting(string office) => _queues.Values.Sum(queue =>
     {
-        if (!_queues.TryGetValue(key, out var queue)) return 0;
-        lock (queue.Sync) return queue.Pending.Count;
-    }
+        lock (queue.Sync) return queue.Pending.Count(command => command.Office == office);
+    });
 
     private void Enqueue(PendingCommand command)
     {
-        var queue = _queues.GetOrAdd((command.Office, command is PendingRaise), _ => new CommandQueue());
+        var key = command is PendingRaise ? (command.Office, true) : ((offices.Find(command.Office)?.Database ?? Office.MainDatabase), false);
+        var queue = _queues.GetOrAdd(key, _ => new CommandQueue());
         lock (queue.Sync)
         {
             queue.Pending.Enqueue(command);
@@ -105,7 +105,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             catch (Exception e)
             {
                 // A drain that died would leave the office's commands waiting for ever.
-                logger.LogError(e, "A group of {Count} commands of office {Office} failed outside its commit", group.Count, group[0].Office);
+                logger.LogError(e, "A group of {Count} commands of {Offices} failed outside its commit", group.Count, OfficesOf(group));
                 foreach (var command in group) command.Fail(e);
             }
         }
@@ -119,9 +119,11 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             foreach (var command in group) command.Fail(failure.Error);
             return;
         }
-        logger.LogDebug(failure.Error, "A group of {Count} commands of office {Office} did not commit; each commits alone", group.Count, group[0].Office);
+        logger.LogDebug(failure.Error, "A group of {Count} commands of {Offices} did not commit; each commits alone", group.Count, OfficesOf(group));
         foreach (var command in group.Where(c => !c.IsDone)) await CommitAsync([command]);
     }
+
+    private static string OfficesOf(List<PendingCommand> group) => string.Join(", ", group.Select(c => c.Office).Distinct());
 
     /// <summary>
     /// Nothing of a group commits when it fails before its commit is sent, or when the server refuses a statement or the
@@ -162,7 +164,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         foreach (var year in numbered.Keys.Select(r => r.Year).Distinct()) gate.Forget(office, year);
         foreach (var command in committed) command.Succeed(numbered);
         foreach (var (repeat, earlier) in repeats) repeat.Fail(new RepeatedRequest(earlier));
-        await HandOverMessagesAsync(context, committed.Count, office);
+        await HandOverMessagesAsync(context, committed.Count);
         return null;
     }
 
@@ -191,7 +193,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         return repeats;
     }
 
-    private async Task HandOverMessagesAsync(MessageContext context, int count, string office)
+    private async Task HandOverMessagesAsync(MessageContext context, int count)
     {
         try
         {
@@ -200,7 +202,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         catch (Exception e)
         {
             // The messages committed with the commands; Wolverine's durability agent sends them from the database.
-            logger.LogWarning(e, "The messages of {Count} commands of office {Office} were not handed to Wolverine after their commit", count, office);
+            logger.LogWarning(e, "The messages of {Count} commands were not handed to Wolverine after their commit", count);
         }
     }
 
@@ -217,8 +219,10 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
                 await Send(ResponseDeadline.For(raised, raise.Now));
                 break;
             case PendingChange change:
-                session.Events.Append(change.Ticket, change.Version + change.Events.Count,
-                    change.Events.Select(e => (object)origin.Stamp(session.Events.BuildEvent(e))).ToArray());
+                // A group of changes spans the offices of its database; each stream is appended under its own office.
+                var events = change.Office == session.TenantId ? session.Events : session.ForTenant(change.Office).Events;
+                events.Append(change.Ticket, change.Version + change.Events.Count,
+                    change.Events.Select(e => (object)origin.Stamp(events.BuildEvent(e))).ToArray());
                 if (change.Messages.Count > 0) await Send(change.Messages);
                 break;
         }
@@ -226,6 +230,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
         async Task Send(object message)
         {
+            context.TenantId = command.Office;
             context.CorrelationId = origin.CorrelationId;
             context.UserName = origin.Actor;
             await context.EnqueueCascadingAsync(message);
