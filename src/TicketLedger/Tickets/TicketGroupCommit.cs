@@ -13,9 +13,9 @@ namespace TicketLedger.Tickets;
 
 /// <summary>
 /// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises of an office that
-/// arrive while its last group of raises commits are committed together in one transaction, and so are its changes: one
-/// WAL flush for all of them, and for raises one turn on the counter row, where commands committed one by one queue on
-/// each other's flush.
+/// arrive while its last group of raises commits are committed together in one transaction, and so are the changes of
+/// the offices of one database: one WAL flush for all of them, and for raises one turn on the counter row, where
+/// commands committed one by one queue on each other's flush.
 /// Each command is still validated and decided on its own request, and carries its own correlation id, actor,
 /// idempotency claim and messages into the group; the group looks their keys up, so a repeat leaves it before anything
 /// is appended. A group that fails commits nothing, and each of its commands then
@@ -25,7 +25,7 @@ namespace TicketLedger.Tickets;
 public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverineRuntime runtime, TicketNumberGate gate,
     IDocumentStore store, Offices offices, IOptions<JsonOptions> json, ILogger<TicketGroupCommit> logger)
 {
-    /// <summary>Bounds one transaction's size; 32 clients of one office fit in one group.</summary>
+    /// <summary>Bounds one transaction's size; 32 clients fit in one group.</summary>
     public const int MaxGroupSize = 64;
 
     /// <summary>
@@ -104,7 +104,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             }
             catch (Exception e)
             {
-                // A drain that died would leave the office's commands waiting for ever.
+                // A drain that died would leave its queue's commands waiting for ever.
                 logger.LogError(e, "A group of {Count} commands of {Offices} failed outside its commit", group.Count, OfficesOf(group));
                 foreach (var command in group) command.Fail(e);
             }
