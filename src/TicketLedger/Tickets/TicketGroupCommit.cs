@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Http.Json;
@@ -38,6 +39,12 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// </summary>
     private readonly ConcurrentDictionary<(string Scope, bool Raises), CommandQueue> _queues = new();
     private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
+
+    /// <summary>
+    /// A group's statements run outside its requests' traces (the drain does not flow their context): its activity
+    /// continues the trace of a lone command, and links the commands of a larger group.
+    /// </summary>
+    public static readonly ActivitySource Tracing = new("TicketLedger.TicketGroupCommit");
 
     /// <summary>Completes once the raise has committed, with its number; fails with what failed its commit.</summary>
     public Task<TicketRaised> RaiseAsync(Office office, TicketRaised decided, DateTimeOffset now, HttpContext request)
@@ -139,6 +146,9 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     private async Task<Failure?> CommitTogetherAsync(List<PendingCommand> group)
     {
+        using var activity = Tracing.StartActivity("ticket group commit", ActivityKind.Internal,
+            group.Count == 1 ? group[0].Origin.Trace : default, links: group.Count == 1 ? null : group.Select(c => new ActivityLink(c.Origin.Trace)));
+        activity?.SetTag("ticketledger.group.size", group.Count);
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office };
         // Opening a session does no I/O; should it throw, the drain fails the group.
@@ -258,12 +268,13 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     }
 
     /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>
-    private sealed record Origin(string? CorrelationId, string? Actor, IdempotencyClaim? Claim)
+    private sealed record Origin(string? CorrelationId, string? Actor, IdempotencyClaim? Claim, ActivityContext Trace)
     {
         public static Origin Of(HttpContext request)
         {
             var correlationId = request.Request.Headers[Correlation.Header].ToString();
-            return new Origin(correlationId.Length > 0 ? correlationId : null, request.User.Identity?.Name, IdempotencyClaim.Current);
+            return new Origin(correlationId.Length > 0 ? correlationId : null, request.User.Identity?.Name, IdempotencyClaim.Current,
+                Activity.Current?.Context ?? default);
         }
 
         public IEvent Stamp(IEvent e)
