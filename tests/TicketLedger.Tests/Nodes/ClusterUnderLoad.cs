@@ -162,12 +162,25 @@ public sealed class ClusterUnderLoad : IAsyncLifetime
         }
         if (answer.Status != expected) throw new InvalidOperationException($"POST {path} on {answer.Node}: {(int)answer.Status} {answer.Body}");
         if (_nodes.Any(n => n.Killed)) Interlocked.Increment(ref AcknowledgedAfterKill);
-        if (turn % 3 == 0)
-        {
-            var other = _nodes.First(n => !n.Killed && n.Name != answer.Node);
-            Replays.Add((path, answer, await other.PostAsync(path, body, key)));
-        }
+        if (turn % 3 == 0) Replays.Add((path, answer, await SendAgainAsync(path, body, key, answer.Node)));
         return answer;
+    }
+
+    /// <summary>
+    /// The acknowledged request again, key and all, to another live node; when the kill takes that node under it (it was
+    /// chosen a moment before), to a survivor.
+    /// </summary>
+    private async Task<Answer> SendAgainAsync(string path, object body, string key, string answeredBy)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var other = _nodes.First(n => !n.Killed && n.Name != answeredBy);
+            try { return await other.PostAsync(path, body, key); }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && other.Killed && attempt < 3)
+            {
+                Interlocked.Increment(ref CutOffAndRetried);
+            }
+        }
     }
 
     private Node Live(int turn)
