@@ -23,6 +23,9 @@ public sealed class losing_a_commit_to_a_deadlock(ApiFixture fixture) : ApiTest(
             insert into public.deadlock_probe values (1, 0), (2, 0) on conflict (id) do update set hits = 0;
             """);
         await using var otherTransaction = await other.BeginTransactionAsync();
+        // The victim is whichever backend's deadlock check fires first; on a loaded machine the two 1 s timers can fire in
+        // either order. This side checks late, so the session is always the one that loses.
+        await ExecuteAsync(other, "set local deadlock_timeout = '30s'");
         await ExecuteAsync(other, "update public.deadlock_probe set hits = hits + 1 where id = 2");
 
         await using var session = Host.DocumentStore().LightweightSession("yinhe");
@@ -30,7 +33,7 @@ public sealed class losing_a_commit_to_a_deadlock(ApiFixture fixture) : ApiTest(
         session.QueueSqlCommand("update public.deadlock_probe set hits = hits + 1 where id = 2");
         var commit = session.SaveChangesAsync();
 
-        // The session waits on row 2 first, so its deadlock check fires first and it is the victim.
+        // The session waits on row 2 first, and checks for deadlocks after 1 s, long before the other side would.
         await using (var probe = database.CreateConnection())
         {
             await probe.OpenAsync();
