@@ -37,6 +37,9 @@ public sealed class Ticket
     public DateTimeOffset RecordedAt { get; set; }
     public DateTimeOffset LastRecordedAt { get; set; }
 
+    /// <summary>Every member is a value or a string, so a shallow copy folds on without touching the original.</summary>
+    public Ticket Copy() => (Ticket)MemberwiseClone();
+
     public bool IsOverdueAt(DateTimeOffset at) => SameDayRule.IsOverdue(DueBy, RespondedAt, at);
 
     /// <summary>PostgreSQL keeps microseconds: the view written at append time must equal the one a rebuild writes.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using JasperFx.Events;
 using Marten;
+using Marten.Internal.Sessions;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -61,7 +62,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// </summary>
     public Task AppendAsync(Ticket decidedOn, IReadOnlyList<object> events, HttpContext request, OutgoingMessages? messages = null)
     {
-        var change = new PendingChange(decidedOn.Office, decidedOn.Id, decidedOn.Version, events, messages ?? [], Origin.Of(request));
+        var change = new PendingChange(decidedOn, events, messages ?? [], Origin.Of(request));
         Enqueue(change);
         return change.Committed.Task;
     }
@@ -163,6 +164,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             repeats = await RepeatsAsync(session, group.Where(c => c.Origin.Claim is not null).ToList());
             committed = group.Where(c => !repeats.ContainsKey(c)).ToList();
             numbered = await NumberAsync(session, office, committed.OfType<PendingRaise>().ToList());
+            HandOverViews(session, committed.OfType<PendingChange>());
             foreach (var command in committed) await AppendAsync(session, context, command, numbered);
             committing = true;
             await session.SaveChangesAsync(CancellationToken.None);
@@ -231,7 +233,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             case PendingChange change:
                 // A group of changes spans the offices of its database; each stream is appended under its own office.
                 var events = change.Office == session.TenantId ? session.Events : session.ForTenant(change.Office).Events;
-                events.Append(change.Ticket, change.Version + change.Events.Count,
+                events.Append(change.Ticket, change.DecidedOn.Version + change.Events.Count,
                     change.Events.Select(e => (object)origin.Stamp(events.BuildEvent(e))).ToArray());
                 if (change.Messages.Count > 0) await Send(change.Messages);
                 break;
@@ -245,6 +247,20 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             context.UserName = origin.Actor;
             await context.EnqueueCascadingAsync(message);
         }
+    }
+
+    /// <summary>
+    /// The inline ticket projection folds a change's events onto the ticket's view, which it would read again for the
+    /// whole group (one round trip). Each request has just read that view at the version its events follow, and the
+    /// append fails if the stream moved since, so the group hands Marten copies of those through the session's identity
+    /// map (what Marten itself does for an aggregate fetched for writing in the same session). Copies, because the
+    /// projection folds onto the instance it finds, and a group that fails is committed again command by command.
+    /// </summary>
+    private static void HandOverViews(IDocumentSession session, IEnumerable<PendingChange> changes)
+    {
+        if (session is not QuerySession marten) return;
+        marten.UseIdentityMapFor<Ticket>();
+        marten.ItemMap[typeof(Ticket)] = changes.ToDictionary(change => change.Ticket, change => change.DecidedOn.Copy());
     }
 
     /// <summary>In arrival order within each year; years in ascending order, so two nodes' groups lock rows alike.</summary>
@@ -307,10 +323,11 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public override void Fail(Exception error) => Committed.TrySetException(error);
     }
 
-    private sealed class PendingChange(string office, Guid ticket, long version, IReadOnlyList<object> events, OutgoingMessages messages, Origin origin)
-        : PendingCommand(office, ticket, origin)
+    private sealed class PendingChange(Ticket decidedOn, IReadOnlyList<object> events, OutgoingMessages messages, Origin origin)
+        : PendingCommand(decidedOn.Office, decidedOn.Id, origin)
     {
-        public long Version { get; } = version;
+        /// <summary>The view its request read, at the version its events follow.</summary>
+        public Ticket DecidedOn { get; } = decidedOn;
         public IReadOnlyList<object> Events { get; } = events;
         public OutgoingMessages Messages { get; } = messages;
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -139,6 +139,35 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
     }
 
     [Fact]
+    public async Task a_change_committed_again_after_its_group_failed_is_folded_onto_its_view_once()
+    {
+        var (_, tickets) = await GivenTickets(3);
+        foreach (var id in tickets)
+        {
+            await Host.Assign(id);
+            await Host.Resolve(id);
+        }
+        var moved = tickets[2];
+
+        await ChangesBehindAHeldTicket(
+            () => tickets.Select((id, i) => Change(id, "reopen", new { reason = "企业反映未解决" }, $"reopen-{i}", key: null, status: id == moved ? 409 : 204)).ToList(),
+            whileQueued: async () =>
+            {
+                await using var session = Host.Services.GetRequiredService<IDocumentStore>().LightweightSession("yinhe");
+                session.Events.Append(moved, new TicketResponded(moved, "电话回复", DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync();
+            });
+
+        // The group folded each reopen onto a view and then failed on the moved ticket; committed again alone, each
+        // reopen is folded once more, onto a fresh copy of the view its request read.
+        foreach (var id in tickets[..2])
+        {
+            var view = await Host.GetTicket(id);
+            Assert.Equal(("assigned", 1), (view.GetProperty("status").GetString(), view.GetProperty("reopenCount").GetInt32()));
+        }
+    }
+
+    [Fact]
     public async Task a_change_commits_while_a_group_of_its_office_waits_on_the_counter_row()
     {
         var (subject, tickets) = await GivenTickets(1);
