@@ -49,13 +49,14 @@ build_service() {
     || { grep -E " error " "$out/service-build.log" | sort -u; exit 1; }
 }
 
+# B's label names the tree it was built from, not the one found after A's build (the tree may change meanwhile).
+label_b="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src || echo '+changes')"
 build_service "$root" "$work/b"
 service="$work/b/publish/TicketLedger.dll"
 if [ -n "$compare" ]; then
   mkdir -p "$work/a/source"
   git -C "$root" archive "$compare" | tar -x -C "$work/a/source"
   build_service "$work/a/source" "$work/a"
-  label_b="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src || echo '+changes')"
   args=(--stages builds --service-b "$service" --label-a "$(git -C "$root" rev-parse --short "$compare")" --label-b "$label_b" "${args[@]}")
   service="$work/a/publish/TicketLedger.dll"
 fi

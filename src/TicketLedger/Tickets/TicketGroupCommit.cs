@@ -14,10 +14,10 @@ using Wolverine.Runtime;
 namespace TicketLedger.Tickets;
 
 /// <summary>
-/// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises of an office that
-/// arrive while its last group of raises commits are committed together in one transaction, and so are the changes of
-/// the offices of one database: one WAL flush for all of them, and for raises one turn on the counter row, where
-/// commands committed one by one queue on each other's flush.
+/// Ticket commands over HTTP commit in groups (docs/ticket-lifecycle.md, "Group commit"). The raises of the offices of
+/// one database that arrive while its last group of raises commits are committed together in one transaction, and so
+/// are its changes: one WAL flush for all of them, and for raises one turn on each counter row, where commands
+/// committed one by one queue on each other's flush.
 /// Each command is still validated and decided on its own request, and carries its own correlation id, actor,
 /// idempotency claim and messages into the group; the group looks their keys up, so a repeat leaves it before anything
 /// is appended. A group that fails commits nothing, and each of its commands then
@@ -31,14 +31,14 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     public const int MaxGroupSize = 64;
 
     /// <summary>
-    /// Raises queue per office, changes per database, each queue with one group in flight. A raise group holds its
-    /// office's counter row to its commit, and another node's group may hold it meanwhile: only that office's raises wait
-    /// for it. Changes wait on no office-wide row, so the changes of all offices of a database form one group: a district
-    /// with a few clients per office gets the groups one busy office gets. More groups in flight per queue made smaller
-    /// groups, which cost more CPU per command than they saved in waiting (tests/TicketLedger.Benchmarks/README.md,
-    /// "Groups in flight").
+    /// Raises and changes queue per database, each queue with one group in flight, so a district with a few clients per
+    /// office gets the groups one busy office gets. A raise group holds its offices' counter rows to its commit, and
+    /// another node's group may hold one meanwhile: a raise group takes only the rows no one holds, and the raises of a
+    /// held row wait for it in a queue of their office, so only that office's raises wait. More groups in flight per
+    /// queue made smaller groups, which cost more CPU per command than they saved in waiting
+    /// (tests/TicketLedger.Benchmarks/README.md, "Groups in flight").
     /// </summary>
-    private readonly ConcurrentDictionary<(string Scope, bool Raises), CommandQueue> _queues = new();
+    private readonly ConcurrentDictionary<(string Scope, QueueKind Kind), CommandQueue> _queues = new();
     private readonly string _claims = Idempotency.QualifiedTableName(store.Options.DatabaseSchemaName);
 
     /// <summary>
@@ -68,17 +68,26 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     }
 
     /// <summary>Commands of the office waiting for a group in commit to end: they form the next group.</summary>
-    public int Waiting(string office) => _queues.Values.Sum(queue =>
+    public int Waiting(string office) => WaitingIn(_queues.Values, office);
+
+    /// <summary>Raises of the office waiting in its own queue for a counter row another transaction holds.</summary>
+    public int WaitingForACounterRow(string office) =>
+        WaitingIn(_queues.Where(queue => queue.Key == (office, QueueKind.RaisesOfAHeldRow)).Select(queue => queue.Value), office);
+
+    private static int WaitingIn(IEnumerable<CommandQueue> queues, string office) => queues.Sum(queue =>
     {
         lock (queue.Sync) return queue.Pending.Count(command => command.Office == office);
     });
 
-    private void Enqueue(PendingCommand command)
+    private void Enqueue(PendingCommand command) => Enqueue(command, command is PendingRaise ? QueueKind.Raises : QueueKind.Changes);
+
+    private void Enqueue(PendingCommand command, QueueKind kind)
     {
-        var key = command is PendingRaise ? (command.Office, true) : ((offices.Find(command.Office)?.Database ?? Office.MainDatabase), false);
-        var queue = _queues.GetOrAdd(key, _ => new CommandQueue());
+        var scope = kind == QueueKind.RaisesOfAHeldRow ? command.Office : offices.Find(command.Office)?.Database ?? Office.MainDatabase;
+        var queue = _queues.GetOrAdd((scope, kind), key => new CommandQueue(key.Kind));
         lock (queue.Sync)
         {
+            command.Queue = queue;
             queue.Pending.Enqueue(command);
             if (queue.Draining) return;
             queue.Draining = true;
@@ -107,28 +116,29 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
                 // version it read. The later one commits after the group, alone, so that it cannot fail the others.
                 var tickets = new HashSet<Guid>();
                 var later = group.Where(command => !tickets.Add(command.Ticket)).ToList();
-                await CommitAsync(group.Except(later).ToList());
-                foreach (var command in later) await CommitAsync([command]);
+                await CommitAsync(group.Except(later).ToList(), queue);
+                foreach (var command in later) await CommitAsync([command], queue);
             }
             catch (Exception e)
             {
                 // A drain that died would leave its queue's commands waiting for ever.
                 logger.LogError(e, "A group of {Count} commands of {Offices} failed outside its commit", group.Count, OfficesOf(group));
-                foreach (var command in group) command.Fail(e);
+                foreach (var command in group.Where(c => c.IsWaitingIn(queue))) command.Fail(e);
             }
         }
     }
 
-    private async Task CommitAsync(List<PendingCommand> group)
+    private async Task CommitAsync(List<PendingCommand> group, CommandQueue queue)
     {
-        if (await CommitTogetherAsync(group) is not { } failure) return;
-        if (group.Count == 1 || !RolledBack(failure))
+        if (await CommitTogetherAsync(group, queue.Kind) is not { } failure) return;
+        var left = group.Where(c => c.IsWaitingIn(queue)).ToList();
+        if (left.Count <= 1 || !RolledBack(failure))
         {
-            foreach (var command in group) command.Fail(failure.Error);
+            foreach (var command in left) command.Fail(failure.Error);
             return;
         }
-        logger.LogDebug(failure.Error, "A group of {Count} commands of {Offices} did not commit; each commits alone", group.Count, OfficesOf(group));
-        foreach (var command in group.Where(c => !c.IsDone)) await CommitAsync([command]);
+        logger.LogDebug(failure.Error, "A group of {Count} commands of {Offices} did not commit; each commits alone", left.Count, OfficesOf(left));
+        foreach (var command in left.Where(c => c.IsWaitingIn(queue))) await CommitAsync([command], queue);
     }
 
     private static string OfficesOf(List<PendingCommand> group) => string.Join(", ", group.Select(c => c.Office).Distinct());
@@ -145,7 +155,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     private sealed record Failure(Exception Error, bool WhileCommitting);
 
-    private async Task<Failure?> CommitTogetherAsync(List<PendingCommand> group)
+    private async Task<Failure?> CommitTogetherAsync(List<PendingCommand> group, QueueKind kind)
     {
         using var activity = Tracing.StartActivity("ticket group commit", ActivityKind.Internal,
             group.Count == 1 ? group[0].Origin.Trace : default, links: group.Count == 1 ? null : group.Select(c => new ActivityLink(c.Origin.Trace)));
@@ -157,13 +167,17 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         Dictionary<PendingCommand, IdempotencyOutcome> repeats;
         List<PendingCommand> committed;
         Dictionary<PendingRaise, TicketRaised> numbered;
+        var rowsHeldElsewhere = new List<PendingRaise>();
         var committing = false;
         try
         {
             await session.BeginTransactionAsync(CancellationToken.None);
             repeats = await RepeatsAsync(session, group.Where(c => c.Origin.Claim is not null).ToList());
             committed = group.Where(c => !repeats.ContainsKey(c)).ToList();
-            numbered = await NumberAsync(session, office, committed.OfType<PendingRaise>().ToList());
+            var raises = committed.OfType<PendingRaise>().ToList();
+            numbered = await NumberAsync(session, raises, waitForRows: kind == QueueKind.RaisesOfAHeldRow);
+            rowsHeldElsewhere.AddRange(raises.Where(raise => !numbered.ContainsKey(raise)));
+            committed.RemoveAll(command => command is PendingRaise raise && !numbered.ContainsKey(raise));
             HandOverViews(session, committed.OfType<PendingChange>());
             foreach (var command in committed) await AppendAsync(session, context, command, numbered);
             committing = true;
@@ -173,7 +187,12 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         {
             return new Failure(e, committing);
         }
-        foreach (var year in numbered.Keys.Select(r => r.Year).Distinct()) gate.Forget(office, year);
+        finally
+        {
+            // Out of this group whatever became of it: they were never appended to it.
+            foreach (var raise in rowsHeldElsewhere) WaitForItsRow(raise);
+        }
+        foreach (var row in numbered.Keys.Select(r => (r.Office, r.Year)).Distinct()) gate.Forget(row.Office, row.Year);
         foreach (var command in committed) command.Succeed(numbered);
         foreach (var (repeat, earlier) in repeats) repeat.Fail(new RepeatedRequest(earlier));
         await HandOverMessagesAsync(context, committed.Count);
@@ -226,13 +245,13 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         {
             case PendingRaise raise:
                 var raised = numbered[raise];
-                session.Events.StartStream<Ticket>(raised.TicketId, origin.Stamp(session.Events.BuildEvent(raised)));
+                var stream = EventsOf(session, raise);
+                stream.StartStream<Ticket>(raised.TicketId, origin.Stamp(stream.BuildEvent(raised)));
                 if (origin.Claim is { } claim) new TicketCreated(raised.TicketId, raised.Number).RecordIn(claim, json.Value.SerializerOptions);
                 await Send(ResponseDeadline.For(raised, raise.Now));
                 break;
             case PendingChange change:
-                // A group of changes spans the offices of its database; each stream is appended under its own office.
-                var events = change.Office == session.TenantId ? session.Events : session.ForTenant(change.Office).Events;
+                var events = EventsOf(session, change);
                 events.Append(change.Ticket, change.DecidedOn.Version + change.Events.Count,
                     change.Events.Select(e => (object)origin.Stamp(events.BuildEvent(e))).ToArray());
                 if (change.Messages.Count > 0) await Send(change.Messages);
@@ -249,6 +268,10 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         }
     }
 
+    /// <summary>A group spans the offices of its database; each stream is appended under its own office.</summary>
+    private static IEventStoreOperations EventsOf(IDocumentSession session, PendingCommand command) =>
+        command.Office == session.TenantId ? session.Events : session.ForTenant(command.Office).Events;
+
     /// <summary>
     /// The inline ticket projection folds a change's events onto the ticket's view, which it would read again for the
     /// whole group (one round trip). Each request has just read that view at the version its events follow, and the
@@ -263,21 +286,40 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         marten.ItemMap[typeof(Ticket)] = changes.ToDictionary(change => change.Ticket, change => change.DecidedOn.Copy());
     }
 
-    /// <summary>In arrival order within each year; years in ascending order, so two nodes' groups lock rows alike.</summary>
-    private static async Task<Dictionary<PendingRaise, TicketRaised>> NumberAsync(IDocumentSession session, string office, List<PendingRaise> raises)
+    /// <summary>
+    /// In arrival order within each office and year. A group of a database's raises takes the counter rows no one else
+    /// holds and leaves the raises of the others unnumbered; a group of one office's raises waits for its rows, taken in
+    /// ascending order of years, so two nodes' groups lock rows alike.
+    /// </summary>
+    private static async Task<Dictionary<PendingRaise, TicketRaised>> NumberAsync(IDocumentSession session, List<PendingRaise> raises, bool waitForRows)
     {
         var numbered = new Dictionary<PendingRaise, TicketRaised>();
-        foreach (var year in raises.GroupBy(r => r.Year).OrderBy(y => y.Key))
+        if (raises.Count == 0) return numbered;
+        var rows = raises.GroupBy(r => (r.Office, r.Year)).OrderBy(row => row.Key).ToList();
+        var wanted = rows.Select(row => new TicketNumbers.Wanted(row.Key.Office, row.Key.Year, row.Count())).ToList();
+        var lastTaken = waitForRows
+            ? await TicketNumbers.TakeAsync(session, wanted, CancellationToken.None)
+            : await TicketNumbers.TakeUnheldAsync(session, wanted, CancellationToken.None);
+        foreach (var row in rows)
         {
-            var count = year.Count();
-            var number = await TicketNumbers.TakeAsync(session, office, year.Key, count, CancellationToken.None) - count;
-            foreach (var raise in year) numbered[raise] = raise.Decided with { Number = TicketNumbers.Format(year.Key, ++number) };
+            if (!lastTaken.TryGetValue(row.Key, out var last)) continue;
+            var number = last - row.Count();
+            foreach (var raise in row) numbered[raise] = raise.Decided with { Number = TicketNumbers.Format(row.Key.Year, ++number) };
         }
         return numbered;
     }
 
-    private sealed class CommandQueue
+    /// <summary>
+    /// Another transaction holds the raise's counter row (another node's group, say): it waits for it with its office's
+    /// raises, in a queue that answers it from then on.
+    /// </summary>
+    private void WaitForItsRow(PendingRaise raise) => Enqueue(raise, QueueKind.RaisesOfAHeldRow);
+
+    private enum QueueKind { Changes, Raises, RaisesOfAHeldRow }
+
+    private sealed class CommandQueue(QueueKind kind)
     {
+        public QueueKind Kind { get; } = kind;
         public Lock Sync { get; } = new();
         public Queue<PendingCommand> Pending { get; } = new();
         public bool Draining { get; set; }
@@ -306,7 +348,10 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public string Office { get; } = office;
         public Guid Ticket { get; } = ticket;
         public Origin Origin { get; } = origin;
-        public abstract bool IsDone { get; }
+        /// <summary>The queue that answers it; a raise whose counter row another holds moves on to its office's.</summary>
+        public CommandQueue? Queue { get; set; }
+        public abstract bool IsAnswered { get; }
+        public bool IsWaitingIn(CommandQueue queue) => Queue == queue && !IsAnswered;
         public abstract void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered);
         public abstract void Fail(Exception error);
     }
@@ -318,7 +363,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public int Year { get; } = year;
         public DateTimeOffset Now { get; } = now;
         public TaskCompletionSource<TicketRaised> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public override bool IsDone => Committed.Task.IsCompleted;
+        public override bool IsAnswered => Committed.Task.IsCompleted;
         public override void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered) => Committed.TrySetResult(numbered[this]);
         public override void Fail(Exception error) => Committed.TrySetException(error);
     }
@@ -331,7 +376,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         public IReadOnlyList<object> Events { get; } = events;
         public OutgoingMessages Messages { get; } = messages;
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public override bool IsDone => Committed.Task.IsCompleted;
+        public override bool IsAnswered => Committed.Task.IsCompleted;
         public override void Succeed(IReadOnlyDictionary<PendingRaise, TicketRaised> numbered) => Committed.TrySetResult();
         public override void Fail(Exception error) => Committed.TrySetException(error);
     }

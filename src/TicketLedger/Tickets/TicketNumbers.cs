@@ -1,4 +1,5 @@
 using Marten;
+using Npgsql;
 using TicketLedger.Hosting;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -38,18 +39,53 @@ public static class TicketNumbers
         return reserved.Single();
     }
 
+    /// <summary>Numbers a group of raises wants from one counter row.</summary>
+    public sealed record Wanted(string Office, int Year, int Count);
+
     /// <summary>
-    /// Moves the counter row on by <paramref name="count"/> numbers at once and returns the last of them. The row stays
-    /// locked to the commit, so the numbers commit or roll back with the appends that carry them, and a raise numbered
-    /// from the row by anyone else waits for that outcome (a group of raises, <see cref="TicketGroupCommit"/>).
+    /// Moves each counter row on by the count wanted of it, in the order given, and returns the last number taken of
+    /// each. A row held by another transaction is waited for; the rows stay locked to the commit, so the numbers commit
+    /// or roll back with the appends that carry them, and a raise numbered from a row by anyone else waits for that
+    /// outcome (a group of raises, <see cref="TicketGroupCommit"/>).
     /// </summary>
-    public static async Task<int> TakeAsync(IDocumentSession session, string office, int year, int count, CancellationToken ct)
+    public static async Task<Dictionary<(string Office, int Year), int>> TakeAsync(IDocumentSession session, IEnumerable<Wanted> wanted, CancellationToken ct)
     {
         var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
-        var last = await session.AdvancedSql.QueryAsync<int>(
-            $"insert into {table} as t (office, year, last) values (?, ?, ?) on conflict (office, year) do update set last = t.last + excluded.last returning t.last",
-            ct, office, year, count);
-        return last.Single();
+        var lastTaken = new Dictionary<(string, int), int>();
+        foreach (var row in wanted)
+        {
+            var last = await session.AdvancedSql.QueryAsync<int>(
+                $"insert into {table} as t (office, year, last) values (?, ?, ?) on conflict (office, year) do update set last = t.last + excluded.last returning t.last",
+                ct, row.Office, row.Year, row.Count);
+            lastTaken[(row.Office, row.Year)] = last.Single();
+        }
+        return lastTaken;
+    }
+
+    /// <summary>
+    /// Like <see cref="TakeAsync"/> in one statement, but only from the rows no other transaction holds: a held row, or
+    /// one that does not exist yet, is left out of the answer, and its raises are numbered by a group that waits for it.
+    /// </summary>
+    public static async Task<Dictionary<(string Office, int Year), int>> TakeUnheldAsync(IDocumentSession session, IReadOnlyCollection<Wanted> wanted, CancellationToken ct)
+    {
+        var table = $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
+        await using var command = new NpgsqlCommand($"""
+            with wanted as (select * from unnest(@offices, @years, @counts) as w(office, year, n)),
+            unheld as (
+                select t.office, t.year from {table} t join wanted w on (t.office, t.year) = (w.office, w.year)
+                order by t.office, t.year for update of t skip locked)
+            update {table} t set last = t.last + w.n
+            from wanted w join unheld u on (u.office, u.year) = (w.office, w.year)
+            where (t.office, t.year) = (w.office, w.year)
+            returning t.office, t.year, t.last
+            """, session.Connection);
+        command.Parameters.AddWithValue("offices", wanted.Select(w => w.Office).ToArray());
+        command.Parameters.AddWithValue("years", wanted.Select(w => w.Year).ToArray());
+        command.Parameters.AddWithValue("counts", wanted.Select(w => w.Count).ToArray());
+        var lastTaken = new Dictionary<(string, int), int>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) lastTaken[(reader.GetString(0), reader.GetInt32(1))] = reader.GetInt32(2);
+        return lastTaken;
     }
 
     /// <summary>

@@ -56,13 +56,14 @@ public sealed class OfficeDesk(IAlbaHost host, Caller staff)
         return id;
     }
 
-    public async Task<(Guid Id, string Number)> Raise(Guid subject, string title = "口罩缺货", DateTimeOffset? raisedAt = null)
+    public async Task<(Guid Id, string Number)> Raise(Guid subject, string title = "口罩缺货", DateTimeOffset? raisedAt = null, string? key = null)
     {
         var raised = await host.Scenario(x =>
         {
             x.Post.Json(new { subjectId = subject, category = "supplies", title, description = "复工需要口罩两千只", source = "visit", occurredAt = raisedAt ?? RaisedAt })
                 .ToUrl("/api/tickets");
             staff.Sign(x);
+            if (key is not null) x.WithRequestHeader(Idempotency.Header, key);
             x.StatusCodeShouldBe(201);
         });
         var body = raised.Json();

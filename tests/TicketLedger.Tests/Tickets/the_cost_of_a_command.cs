@@ -21,9 +21,12 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
     {
         var byTrace = new ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<string>>();
         ActivityTraceId? requestTrace = null;
+        // Read before the listener is added: a source first created inside ShouldListenTo is not listened to, and the
+        // static is created on first use, which may be this one.
+        var groupTracing = TicketGroupCommit.Tracing;
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore" || source == TicketGroupCommit.Tracing,
+            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore" || source == groupTracing,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
             {
@@ -40,6 +43,12 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
         return requestTrace is { } trace && byTrace.TryGetValue(trace, out var commands) ? commands.ToList() : [];
     }
 
+    /// <summary>
+    /// The office's first raise of a year creates its counter row, which a group of raises only takes when it exists (one
+    /// round trip more, once): what follows measures the raises after it.
+    /// </summary>
+    private async Task TheYearsFirstRaise() => await Host.GivenTicket(await Host.GivenSubject());
+
     private void Show(string what, IReadOnlyList<string> commands)
     {
         output.WriteLine($"{what}: {commands.Count} round trips");
@@ -49,6 +58,7 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task a_raise_and_a_resolve_take_a_handful_of_round_trips()
     {
+        await TheYearsFirstRaise();
         var subject = await Host.GivenSubject();
         (Guid Id, string Number) ticket = default;
         var raise = await Commands("/api/tickets", async () => ticket = await Host.GivenTicket(subject));
@@ -80,6 +90,7 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
     [Fact]
     public async Task an_idempotency_key_adds_a_claim_and_a_record()
     {
+        await TheYearsFirstRaise();
         var subject = await Host.GivenSubject();
         var raise = await Commands("/api/tickets", () => Host.Scenario(x =>
         {

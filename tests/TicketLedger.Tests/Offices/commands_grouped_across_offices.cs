@@ -7,10 +7,10 @@ using static TicketLedger.Tests.Offices.OfficeDesk;
 namespace TicketLedger.Tests.Offices;
 
 /// <summary>
-/// docs/ticket-lifecycle.md, "Group commit": the changes of all offices of one database form one group, each appended
-/// under its own office; raises stay grouped per office.
+/// docs/ticket-lifecycle.md, "Group commit": the raises of all offices of one database form one group, and so do their
+/// changes, each appended under its own office and each raise numbered in its own office.
 /// </summary>
-public sealed class changes_grouped_across_offices(DistrictFixture fixture) : DistrictTest(fixture)
+public sealed class commands_grouped_across_offices(DistrictFixture fixture) : DistrictTest(fixture)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -53,12 +53,51 @@ public sealed class changes_grouped_across_offices(DistrictFixture fixture) : Di
         await _yinhe.Post($"/api/tickets/{gangqu[0]}/respond", new { message = "已受理" }, status: 404);
     }
 
-    private async Task<List<(Guid Stream, string Office, string Transaction)>> WrittenBy(Guid[] tickets)
+    [Fact]
+    public async Task raises_of_two_offices_of_one_database_commit_in_one_transaction_each_numbered_in_its_own_office()
+    {
+        var (yinheSubject, gangquSubject) = (await _yinhe.Enterprise(), await _gangqu.Enterprise());
+        var (_, yinheBefore) = await _yinhe.Raise(yinheSubject, key: "seen-before");
+        var (_, gangquBefore) = await _gangqu.Raise(gangquSubject);
+        var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
+
+        // A claim of the holding raise's key, not yet committed: the group that raises under that key waits on it.
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(
+            $"insert into {Idempotency.QualifiedTableName(EventStore.Schema)} (caller, key, request_hash, created_at) " +
+            $"select caller, 'held', 'held', now() from {Idempotency.QualifiedTableName(EventStore.Schema)} where key = 'seen-before'", holder))
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        var holding = _yinhe.Raise(yinheSubject, key: "held");
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held claim");
+        List<Task<(Guid Id, string Number)>> queued =
+        [
+            _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject), _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject),
+        ];
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe") + groups.Waiting("gangqu")), n => n == 4, Patience,
+            "the raises of both offices queued behind it");
+        await hold.RollbackAsync();
+        Assert.Equal(Next(yinheBefore, 1), (await holding).Number);
+        var raised = await Task.WhenAll(queued);
+
+        var written = await WrittenBy([.. raised.Select(r => r.Id)], version: 1);
+        Assert.Single(written.Select(w => w.Transaction).Distinct());
+        Assert.Equal(["yinhe", "gangqu", "yinhe", "gangqu"], raised.Select(r => written.Single(w => w.Stream == r.Id).Office));
+        // Each office numbers on from its own counter, gap-free: yinhe after the held raise, gangqu after its last.
+        Assert.Equal([Next(yinheBefore, 2), Next(yinheBefore, 3)], new[] { raised[0].Number, raised[2].Number }.Order());
+        Assert.Equal([Next(gangquBefore, 1), Next(gangquBefore, 2)], new[] { raised[1].Number, raised[3].Number }.Order());
+    }
+
+    private static string Next(string number, int after) => $"{number[..5]}{int.Parse(number[5..]) + after:D4}";
+
+    private async Task<List<(Guid Stream, string Office, string Transaction)>> WrittenBy(Guid[] tickets, int version = 2)
     {
         await using var connection = await Host.OpenConnection();
         await using var command = new NpgsqlCommand(
-            $"select stream_id, tenant_id, xmin::text from {EventStore.Schema}.mt_events where stream_id = any(@ids) and version > 1", connection);
+            $"select stream_id, tenant_id, xmin::text from {EventStore.Schema}.mt_events where stream_id = any(@ids) and version >= @version", connection);
         command.Parameters.AddWithValue("ids", tickets);
+        command.Parameters.AddWithValue("version", version);
         var written = new List<(Guid, string, string)>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) written.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
