@@ -82,8 +82,16 @@ public static class OfficeRuns
         {
             await Profile.CaughtUpAsync(db, setup.Database);
             var others = OtherCpu.Start(service.Pid, db.PostmasterPid);
-            var result = await LoadGenerator.RunAsync(http, clients, script, options.Warmup, options.Measure, () => service.SampleRssKb());
-            var row = report.Add("offices", $"{workload}, {setup.Label} (round {round})", clients, result);
+            LoadEvidence? evidence = null;
+            var result = await LoadGenerator.RunAsync(http, clients, script, options.Warmup, options.Measure, () => service.SampleRssKb(),
+                () => evidence = LoadEvidence.Start(db, setup.Database, service.Pid));
+            var label = $"{workload}, {setup.Label} (round {round})";
+            await using (evidence)
+            {
+                // Per request under load, the service's background work included: what a district spends where one office does not.
+                report.Note($"{label}: {await evidence!.StopAsync(result.Requests)}");
+            }
+            var row = report.Add("offices", label, clients, result);
             measured.Add((workload, new Measured(row, others.Cores())));
         }
 
