@@ -74,18 +74,9 @@ public static class BuildRuns
 
         async Task Measure(string workload, Func<int, IClientScript> script)
         {
-            await Profile.CaughtUpAsync(db, database);
-            var others = OtherCpu.Start(service.Pid, db.PostmasterPid);
-            LoadEvidence? evidence = null;
-            var result = await LoadGenerator.RunAsync(http, Clients, script, options.Warmup, options.Measure, () => service.SampleRssKb(),
-                () => evidence = LoadEvidence.Start(db, database, service.Pid));
-            await using (evidence)
-            {
-                var cost = await evidence!.StopAsync(result.Requests);
-                var label = $"{workload}, {contender.Label} (round {round})";
-                measured.Add((workload, new Measured(report.Add("builds", label, Clients, result), others.Cores())));
-                report.Note($"{label}: {cost}");
-            }
+            var (row, others) = await ServiceWindow.MeasureAsync(report, options, db, database, service, http,
+                "builds", $"{workload}, {contender.Label} (round {round})", Clients, script);
+            measured.Add((workload, new Measured(row, others)));
         }
 
         await Measure(Raise, i => new RaiseScript(world, i));

@@ -76,23 +76,13 @@ public static class OfficeRuns
         if (setup.Worlds[0].Subjects.Count == 0)
             foreach (var world in setup.Worlds) await world.RegisterSubjectsAsync(http, Clients / setup.Worlds.Length);
 
-        // Each window starts with the async ledger, the sealer and the log caught up, as in the builds stage: otherwise a
-        // window pays for the one before it (the district's faster raise left its lifecycle window the catch-up).
+        // Settled windows, as in the builds stage: unsettled, the district's faster raise left its lifecycle window the
+        // catch-up. The CPU per request shows what a district spends where one office does not.
         async Task Measure(string workload, int clients, Func<int, IClientScript> script)
         {
-            await Profile.CaughtUpAsync(db, setup.Database);
-            var others = OtherCpu.Start(service.Pid, db.PostmasterPid);
-            LoadEvidence? evidence = null;
-            var result = await LoadGenerator.RunAsync(http, clients, script, options.Warmup, options.Measure, () => service.SampleRssKb(),
-                () => evidence = LoadEvidence.Start(db, setup.Database, service.Pid));
-            var label = $"{workload}, {setup.Label} (round {round})";
-            await using (evidence)
-            {
-                // Per request under load, the service's background work included: what a district spends where one office does not.
-                report.Note($"{label}: {await evidence!.StopAsync(result.Requests)}");
-            }
-            var row = report.Add("offices", label, clients, result);
-            measured.Add((workload, new Measured(row, others.Cores())));
+            var (row, others) = await ServiceWindow.MeasureAsync(report, options, db, setup.Database, service, http,
+                "offices", $"{workload}, {setup.Label} (round {round})", clients, script);
+            measured.Add((workload, new Measured(row, others)));
         }
 
         // The pool is filled (untimed) before raise too: those raises warm the fresh process up. Enough open tickets

@@ -72,7 +72,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     /// <summary>Raises of the office waiting in its own queue for a counter row another transaction holds.</summary>
     public int WaitingForACounterRow(string office) =>
-        WaitingIn(_queues.Where(queue => queue.Key == (office, QueueKind.RaisesOfAHeldRow)).Select(queue => queue.Value), office);
+        _queues.TryGetValue((office, QueueKind.RaisesOfAHeldRow), out var queue) ? WaitingIn([queue], office) : 0;
 
     private static int WaitingIn(IEnumerable<CommandQueue> queues, string office) => queues.Sum(queue =>
     {
@@ -138,7 +138,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             return;
         }
         logger.LogDebug(failure.Error, "A group of {Count} commands of {Offices} did not commit; each commits alone", left.Count, OfficesOf(left));
-        foreach (var command in left.Where(c => c.IsWaitingIn(queue))) await CommitAsync([command], queue);
+        foreach (var command in left) await CommitAsync([command], queue);
     }
 
     private static string OfficesOf(List<PendingCommand> group) => string.Join(", ", group.Select(c => c.Office).Distinct());
@@ -177,7 +177,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
             var raises = committed.OfType<PendingRaise>().ToList();
             numbered = await NumberAsync(session, raises, waitForRows: kind == QueueKind.RaisesOfAHeldRow);
             rowsHeldElsewhere.AddRange(raises.Where(raise => !numbered.ContainsKey(raise)));
-            committed.RemoveAll(command => command is PendingRaise raise && !numbered.ContainsKey(raise));
+            committed = committed.Except(rowsHeldElsewhere).ToList();
             HandOverViews(session, committed.OfType<PendingChange>());
             foreach (var command in committed) await AppendAsync(session, context, command, numbered);
             committing = true;
