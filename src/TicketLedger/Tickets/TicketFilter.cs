@@ -47,17 +47,18 @@ public sealed record TicketFilter(
 
     /// <summary>
     /// The page across offices: each gives its first <c>Page × PageSize</c> keys in the list's order, merged here,
-    /// so the page is the same as if every ticket were in one table. One office reads only the page's keys.
+    /// so the page is the same as if every ticket were in one table. One office reads only the page's ids.
     /// </summary>
     public async Task<(IReadOnlyList<Ticket> Page, long Total)> Read(IReadOnlyList<Source> sources, CancellationToken ct)
     {
+        if (sources.Count == 1) return await ReadOneAsync(sources[0], ct);
         // Each source has a session of its own, so they are read side by side: a district's list costs the slowest
         // office's round trips, not their sum.
-        var streams = await Task.WhenAll(sources.Select(source => OpenAsync(source, alone: sources.Count == 1, ct)));
+        var streams = await Task.WhenAll(sources.Select(source => OpenAsync(source, ct)));
         List<Key> page;
         try
         {
-            page = await MergeAsync(streams, skip: sources.Count == 1 ? 0 : (Page - 1) * PageSize);
+            page = await MergeAsync(streams, skip: (Page - 1) * PageSize);
         }
         finally
         {
@@ -68,6 +69,23 @@ public sealed record TicketFilter(
         var views = loaded.SelectMany(v => v).ToDictionary(v => v.Id);
         return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), streams.Sum(s => (long)s.Count));
     }
+
+    /// <summary>
+    /// One office's page: its count, the page's ids, their views. Only the ids: PostgreSQL computes the select list of
+    /// every row an OFFSET skips, and the keys selected as JSON cost page 500 about 14 ms for its 9,980 skipped index
+    /// entries, the ids alone 1 ms (benchmark 2026-12-01).
+    /// </summary>
+    private async Task<(IReadOnlyList<Ticket> Page, long Total)> ReadOneAsync(Source source, CancellationToken ct)
+    {
+        var total = await source.Tickets.CountAsync(ct);
+        var ids = await InListOrder(source.Tickets).Skip((Page - 1) * PageSize).Take(PageSize).Select(t => t.Id).ToListAsync(ct);
+        var views = (await source.Load(ids, ct)).ToDictionary(v => v.Id);
+        return (ids.Where(views.ContainsKey).Select(id => views[id]).ToList(), total);
+    }
+
+    /// <summary>The list's order, newest first; the number and then the id break ties, so pages never overlap.</summary>
+    private static IQueryable<Ticket> InListOrder(IQueryable<Ticket> tickets) =>
+        tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id);
 
     private sealed record Key(Source Source, Guid Id, DateTimeOffset RaisedAt, string Number);
 
@@ -81,14 +99,12 @@ public sealed record TicketFilter(
         return byNumber != 0 ? byNumber : b.Id.CompareTo(a.Id);
     });
 
-    private async Task<KeyStream> OpenAsync(Source source, bool alone, CancellationToken ct)
+    private async Task<KeyStream> OpenAsync(Source source, CancellationToken ct)
     {
         // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
         var count = await source.Tickets.CountAsync(ct);
-        // The page's ids first, the views second: skipping costs index entries, not view rows.
-        var ordered = source.Tickets.OrderByDescending(t => t.RaisedAt).ThenByDescending(t => t.Number).ThenByDescending(t => t.Id);
-        var upToPage = alone ? ordered.Skip((Page - 1) * PageSize).Take(PageSize) : ordered.Take(Page * PageSize);
-        var keys = KeysOf(source, upToPage, ct).GetAsyncEnumerator(ct);
+        // The keys first, the views second: reading past keys costs index entries, not view rows.
+        var keys = KeysOf(source, InListOrder(source.Tickets).Take(Page * PageSize), ct).GetAsyncEnumerator(ct);
         return new KeyStream(count, keys, await keys.MoveNextAsync());
     }
 
