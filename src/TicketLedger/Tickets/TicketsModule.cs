@@ -21,6 +21,9 @@ public static class TicketsModule
         // benchmark 2026-11-30). Status, raising time and number are columns only for those two indexes: single-column
         // indexes on them, and on the office (always the tenant), only cost every command an index write. They are
         // duplicated by a policy because Marten's Duplicate always adds a single-column index.
+        // One narrow index, (tenant_id, status), is for the list's count alone: its entries deduplicate into a few pages,
+        // so counting 60,000 assigned tickets reads 1.4 MB instead of the composite index's 15 MB (2.7 ms instead of
+        // 10 ms, benchmark 2026-12-01), for one more index entry per view a command rewrites.
         // The table keeps the name it had when the class was TicketView, so existing stores read on without a migration.
         store.Policies.ForAllDocuments(mapping =>
         {
@@ -31,6 +34,7 @@ public static class TicketsModule
         store.Schema.For<Ticket>().DocumentAlias("ticketview").StartIndexesByTenantId()
             .Duplicate(x => x.Category, configure: PerTenant).Duplicate(x => x.Department, configure: PerTenant)
             .Duplicate(x => x.Bureau, configure: PerTenant).Duplicate(x => x.SubjectId, configure: PerTenant)
+            .Index(x => x.Status)
             .Index([x => x.Status, x => x.RaisedAt, x => x.Number, x => x.Id])
             .Index([x => x.RaisedAt, x => x.Number, x => x.Id]);
         store.Storage.Add(new TicketNumberSchema(store));
