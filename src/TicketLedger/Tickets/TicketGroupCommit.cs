@@ -278,12 +278,18 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     /// append fails if the stream moved since, so the group hands Marten copies of those through the session's identity
     /// map (what Marten itself does for an aggregate fetched for writing in the same session). Copies, because the
     /// projection folds onto the instance it finds, and a group that fails is committed again command by command.
+    /// Another office's views go to the session of that office the group appends its streams through
+    /// (<see cref="EventsOf"/>), which has an identity map of its own.
     /// </summary>
     private static void HandOverViews(IDocumentSession session, IEnumerable<PendingChange> changes)
     {
         if (session is not QuerySession marten) return;
         marten.UseIdentityMapFor<Ticket>();
-        marten.ItemMap[typeof(Ticket)] = changes.ToDictionary(change => change.Ticket, change => change.DecidedOn.Copy());
+        foreach (var office in changes.GroupBy(change => change.Office))
+        {
+            IDocumentOperations views = office.Key == session.TenantId ? session : session.ForTenant(office.Key);
+            if (views is QuerySession map) map.ItemMap[typeof(Ticket)] = office.ToDictionary(change => change.Ticket, change => change.DecidedOn.Copy());
+        }
     }
 
     /// <summary>

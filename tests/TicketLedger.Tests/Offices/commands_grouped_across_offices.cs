@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using TicketLedger.Hosting;
@@ -51,6 +53,73 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
         Assert.Equal("assigned", (await _gangqu.Get($"/api/tickets/{gangqu[0]}")).GetProperty("status").GetString());
         Assert.Equal("escalated", (await _gangqu.Get($"/api/tickets/{gangqu[1]}")).GetProperty("status").GetString());
         await _yinhe.Post($"/api/tickets/{gangqu[0]}/respond", new { message = "已受理" }, status: 404);
+    }
+
+    /// <summary>
+    /// Each request read its ticket's view; the group hands those to the inline projection, also for the offices whose
+    /// streams it appends through a session of their own (their views were read again, one statement per office).
+    /// </summary>
+    [Fact]
+    public async Task a_group_of_two_offices_changes_reads_none_of_their_views_again()
+    {
+        var held = await _yinhe.Ticket(State.Open);
+        var yinhe = await _yinhe.Ticket(State.Open);
+        List<Guid> gangqu = [await _gangqu.Ticket(State.Open), await _gangqu.Ticket(State.Open)];
+        var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
+        using var statements = new GroupStatements();
+
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"select 1 from {EventStore.Schema}.mt_streams where id = '{held}' for update", holder))
+            await command.ExecuteNonQueryAsync();
+        var holding = _yinhe.Command(held, "respond", new { message = "已受理" });
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held ticket");
+        List<Task> queued =
+        [
+            _yinhe.Command(yinhe, "assign", new { department = "xmb" }),
+            .. gangqu.Select(id => _gangqu.Command(id, "assign", new { department = "xmb" })),
+        ];
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe") + groups.Waiting("gangqu")), n => n == 3, Patience,
+            "the changes of both offices queued behind it");
+        await hold.RollbackAsync();
+        await Task.WhenAll([holding, .. queued]);
+
+        var group = statements.OfGroupsOf(3).Single();
+        Assert.Contains(group, statement => statement.Contains("mt_quick_append_events"));
+        Assert.DoesNotContain(group, statement => statement.Contains("from ticketledger.mt_doc_ticketview"));
+        Assert.Equal("assigned", (await _gangqu.Get($"/api/tickets/{gangqu[1]}")).GetProperty("status").GetString());
+    }
+
+    /// <summary>The statements each group commit sent, from Npgsql's activities in the group's trace.</summary>
+    private sealed class GroupStatements : IDisposable
+    {
+        private readonly ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<string>> _byTrace = new();
+        private readonly ConcurrentDictionary<ActivityTraceId, int> _groups = new();
+        private readonly ActivityListener _listener;
+
+        public GroupStatements()
+        {
+            // Read before the listener is added: a source first created inside ShouldListenTo is not listened to.
+            var groupTracing = TicketGroupCommit.Tracing;
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == "Npgsql" || source == groupTracing,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = a =>
+                {
+                    if (a.Source == groupTracing && a.GetTagItem("ticketledger.group.size") is int size) _groups[a.TraceId] = size;
+                    if (a.Source.Name == "Npgsql")
+                        _byTrace.GetOrAdd(a.TraceId, _ => new()).Enqueue(a.GetTagItem("db.query.text") as string ?? a.GetTagItem("db.statement") as string ?? a.DisplayName);
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public IEnumerable<IReadOnlyList<string>> OfGroupsOf(int size) =>
+            _groups.Where(g => g.Value == size).Select(g => (IReadOnlyList<string>)(_byTrace.TryGetValue(g.Key, out var s) ? s.ToList() : []));
+
+        public void Dispose() => _listener.Dispose();
     }
 
     [Fact]
