@@ -160,6 +160,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         using var activity = Tracing.StartActivity("ticket group commit", ActivityKind.Internal,
             group.Count == 1 ? group[0].Origin.Trace : default, links: group.Count == 1 ? null : group.Select(c => new ActivityLink(c.Origin.Trace)));
         activity?.SetTag("ticketledger.group.size", group.Count);
+        activity?.SetTag("ticketledger.group.offices", string.Join(',', group.Select(c => c.Office).Distinct().Order()));
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office };
         // Opening a session does no I/O; should it throw, the drain fails the group.
