@@ -35,7 +35,8 @@ public static class DistrictRuns
         report.Figure("district: async ledger catch-up by the service's daemon (from process start)",
             caughtUp ? $"{took.TotalSeconds:F1} s = {reached / took.TotalSeconds:N0} events/s"
                      : $"not caught up after {took.TotalSeconds:F0} s: at sequence {reached:N0} of {highWater:N0}; reads below run on a partial ledger");
-        // The reads are of a ledger the daemon has finished with, as in the scale stage: the sealer may still be at work.
+        // The reads measure a service at rest, as in the scale stage: the daemon, the sealer and the log writer are done
+        // with the bulk load.
         await Profile.CaughtUpAsync(db, BenchDatabase.District);
 
         using var http = LoadGenerator.Client(service.BaseUrl, key);

@@ -78,18 +78,23 @@ public static partial class Profile
 
     /// <summary>
     /// Until the async projections, the audit seal and the transparency log have reached the last event: what a window
-    /// measures is then the load it sends, not the catch-up the window before it left behind.
+    /// measures is then the load it sends, not the catch-up the window before it left behind. False if they had not
+    /// after two minutes.
     /// </summary>
-    public static async Task CaughtUpAsync(BenchDatabase db, string database)
+    public static async Task<bool> CaughtUpAsync(BenchDatabase db, string database)
     {
         var until = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < until && await db.ScalarAsync<long>(database, """
+        while (await db.ScalarAsync<long>(database, """
                    with head as (select coalesce(max(seq_id), 0) as seq from ticketledger.mt_events where type <> 'tombstone')
                    select (select count(*) from ticketledger.mt_event_progression p, head where p.name <> 'HighWaterMark' and p.last_seq_id < head.seq)
                         + (select count(*) from head where coalesce((select max(seq_id) from ticketledger.tl_audit_seal), 0) < head.seq)
                         + (select count(*) from head where coalesce((select max(seq_id) from ticketledger.tl_log_leaf), 0) < head.seq)
                    """) > 0)
+        {
+            if (DateTime.UtcNow >= until) return false;
             await Task.Delay(500);
+        }
+        return true;
     }
 
     /// <summary>USER_HZ: /proc reports CPU time in hundredths of a second on Linux.</summary>
