@@ -56,9 +56,7 @@ public static class ListDistrictTicketsEndpoint
             {
                 var session = store.QuerySession(one.Code);
                 sessions.Add(session);
-                sources.Add(new TicketFilter.Source(
-                    filter.Apply(session.Query<Ticket>(), context.User, now),
-                    async (ids, token) => await session.LoadManyAsync<Ticket>(token, ids)));
+                sources.Add(new TicketFilter.Source(session, filter.Apply(session.Query<Ticket>(), context.User, now)));
             }
             var (tickets, total) = await filter.Read(sources, ct);
             var items = tickets.Select(t => TicketResponse.From(t, offices.ClockOf(t.Office), now)).ToList();

@@ -19,9 +19,7 @@ public static class ListTicketsEndpoint
         if (query.Invalid) return query.Result();
 
         var now = clock.GetUtcNow();
-        var (tickets, total) = await filter.Read(
-            filter.Apply(session.Query<Ticket>(), context.User, now),
-            async (ids, token) => await session.LoadManyAsync<Ticket>(token, ids), ct);
+        var (tickets, total) = await filter.Read(session, filter.Apply(session.Query<Ticket>(), context.User, now), ct);
         return Results.Ok(new TicketPage(tickets.Select(t => TicketResponse.From(t, office, now)).ToList(), filter.Page, filter.PageSize, total));
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Marten;
+using Marten.Storage;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Tickets;
@@ -37,13 +38,15 @@ public sealed record TicketFilter(
         return tickets;
     }
 
-    /// <summary>Tickets to read from one office, and how to load that office's views by id.</summary>
-    public sealed record Source(IQueryable<Ticket> Tickets, Func<IReadOnlyList<Guid>, CancellationToken, Task<IReadOnlyList<Ticket>>> Load);
+    /// <summary>One office's tickets to list, filtered, and the session of that office they are read in.</summary>
+    public sealed record Source(IQuerySession Session, IQueryable<Ticket> Tickets)
+    {
+        public async Task<IReadOnlyList<Ticket>> Load(IReadOnlyList<Guid> ids, CancellationToken ct) => await Session.LoadManyAsync<Ticket>(ct, ids);
+    }
 
-    /// <summary>The page, newest first, and how many match; <paramref name="load"/> reads the page's views by id.</summary>
-    public Task<(IReadOnlyList<Ticket> Page, long Total)> Read(
-        IQueryable<Ticket> tickets, Func<IReadOnlyList<Guid>, CancellationToken, Task<IReadOnlyList<Ticket>>> load, CancellationToken ct) =>
-        Read([new Source(tickets, load)], ct);
+    /// <summary>The page of one office's tickets, newest first, and how many match.</summary>
+    public Task<(IReadOnlyList<Ticket> Page, long Total)> Read(IQuerySession session, IQueryable<Ticket> tickets, CancellationToken ct) =>
+        Read([new Source(session, tickets)], ct);
 
     /// <summary>
     /// The page across offices: each gives its first <c>Page × PageSize</c> keys in the list's order, merged here,
@@ -62,7 +65,7 @@ public sealed record TicketFilter(
         }
         finally
         {
-            // Before the views are loaded: a session runs one command at a time, and its keys' reader is one.
+            // Before the views are loaded: each office's keys hold a connection until their reader is disposed.
             foreach (var stream in streams) await stream.Keys.DisposeAsync();
         }
         var loaded = await Task.WhenAll(page.GroupBy(k => k.Source).Select(group => group.Key.Load(group.Select(k => k.Id).ToList(), ct)));
@@ -108,10 +111,24 @@ public sealed record TicketFilter(
         return new KeyStream(count, keys, await keys.MoveNextAsync());
     }
 
+    /// <summary>
+    /// The keys as columns. Marten's LINQ selects a projection as one JSON object per row, which PostgreSQL builds for
+    /// every row read: 8 offices × 10,000 keys at page 500 cost ~110 ms of it. So the statement LINQ makes of the ids
+    /// alone (its filters and order) is sent with the key columns in its select list.
+    /// </summary>
     private static async IAsyncEnumerable<Key> KeysOf(Source source, IQueryable<Ticket> tickets, [EnumeratorCancellation] CancellationToken ct)
     {
-        var rows = QueryableExtensions.ToAsyncEnumerable(tickets.Select(t => new { t.Id, t.RaisedAt, t.Number }), ct);
-        await foreach (var row in rows) yield return new Key(source, row.Id, row.RaisedAt, row.Number);
+        const string ids = "select d.id from ";
+        await using var command = tickets.Select(t => t.Id).ToCommand();
+        if (!command.CommandText.StartsWith(ids, StringComparison.Ordinal))
+            throw new InvalidOperationException($"The ticket list expected Marten to select the ids as `{ids}…`, not: {command.CommandText}");
+        command.CommandText = "select d.id, d.raised_at, d.number from " + command.CommandText[ids.Length..];
+        await using var connection = source.Session.Database.CreateConnection(ConnectionUsage.Read);
+        await connection.OpenAsync(ct);
+        command.Connection = connection;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            yield return new Key(source, reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
     }
 
     /// <summary>
