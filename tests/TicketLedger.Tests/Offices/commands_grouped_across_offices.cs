@@ -87,72 +87,23 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
         await Task.WhenAll([holding, .. queued]);
     }
 
-    /// <summary>The statements each group commit sent, from Npgsql's activities in the group's trace.</summary>
+    /// <summary>The statements of each group commit, by its size and offices.</summary>
     private sealed class GroupStatements : IDisposable
     {
-        private readonly ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<string>> _byTrace = new();
         private readonly ConcurrentDictionary<ActivityTraceId, (int Size, string Offices)> _groups = new();
-        private readonly ActivityListener _listener;
+        private readonly TracedStatements _statements;
 
-        public GroupStatements()
+        public GroupStatements() => _statements = new TracedStatements(a =>
         {
-            // Read before the listener is added: a source first created inside ShouldListenTo is not listened to.
-            var groupTracing = TicketGroupCommit.Tracing;
-            _listener = new ActivityListener
-            {
-                ShouldListenTo = source => source.Name == "Npgsql" || source == groupTracing,
-                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-                ActivityStopped = a =>
-                {
-                    if (a.Source == groupTracing) _groups[a.TraceId] = ((int)a.GetTagItem("ticketledger.group.size")!, (string)a.GetTagItem("ticketledger.group.offices")!);
-                    if (a.Source.Name == "Npgsql")
-                        _byTrace.GetOrAdd(a.TraceId, _ => new()).Enqueue(a.GetTagItem("db.query.text") as string ?? a.GetTagItem("db.statement") as string ?? a.DisplayName);
-                },
-            };
-            ActivitySource.AddActivityListener(_listener);
-        }
+            if (a.Source == TicketGroupCommit.Tracing)
+                _groups[a.TraceId] = ((int)a.GetTagItem("ticketledger.group.size")!, (string)a.GetTagItem("ticketledger.group.offices")!);
+        });
 
         /// <summary>Other collections' hosts commit groups in this process too: a group is told apart by its offices.</summary>
         public IEnumerable<IReadOnlyList<string>> OfGroups(int size, string offices) =>
-            _groups.Where(g => g.Value == (size, offices)).Select(g => (IReadOnlyList<string>)(_byTrace.TryGetValue(g.Key, out var s) ? s.ToList() : []));
+            _groups.Where(g => g.Value == (size, offices)).Select(g => _statements.Of(g.Key));
 
-        public void Dispose() => _listener.Dispose();
-    }
-
-    [Fact]
-    public async Task raises_of_two_offices_of_one_database_commit_in_one_transaction_each_numbered_in_its_own_office()
-    {
-        var (yinheSubject, gangquSubject) = (await _yinhe.Enterprise(), await _gangqu.Enterprise());
-        var (_, yinheBefore) = await _yinhe.Raise(yinheSubject, key: "seen-before");
-        var (_, gangquBefore) = await _gangqu.Raise(gangquSubject);
-        var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
-
-        // A claim of the holding raise's key, not yet committed: the group that raises under that key waits on it.
-        await using var holder = await Host.OpenConnection();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand(
-            $"insert into {Idempotency.QualifiedTableName(EventStore.Schema)} (caller, key, request_hash, created_at) " +
-            $"select caller, 'held', 'held', now() from {Idempotency.QualifiedTableName(EventStore.Schema)} where key = 'seen-before'", holder))
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        var holding = _yinhe.Raise(yinheSubject, key: "held");
-        await using var probe = await Host.OpenConnection();
-        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held claim");
-        List<Task<(Guid Id, string Number)>> queued =
-        [
-            _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject), _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject),
-        ];
-        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe") + groups.Waiting("gangqu")), n => n == 4, Patience,
-            "the raises of both offices queued behind it");
-        await hold.RollbackAsync();
-        Assert.Equal(Next(yinheBefore, 1), (await holding).Number);
-        var raised = await Task.WhenAll(queued);
-
-        var written = await WrittenBy([.. raised.Select(r => r.Id)], version: 1);
-        Assert.Single(written.Select(w => w.Transaction).Distinct());
-        Assert.Equal(["yinhe", "gangqu", "yinhe", "gangqu"], raised.Select(r => written.Single(w => w.Stream == r.Id).Office));
-        // Each office numbers on from its own counter, gap-free: yinhe after the held raise, gangqu after its last.
-        Assert.Equal([Next(yinheBefore, 2), Next(yinheBefore, 3)], new[] { raised[0].Number, raised[2].Number }.Order());
-        Assert.Equal([Next(gangquBefore, 1), Next(gangquBefore, 2)], new[] { raised[1].Number, raised[3].Number }.Order());
+        public void Dispose() => _statements.Dispose();
     }
 
     private static string Next(string number, int after) => $"{number[..5]}{int.Parse(number[5..]) + after:D4}";

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Alba;
 using TicketLedger.Tickets;
@@ -19,28 +18,16 @@ public sealed class the_cost_of_a_command(ApiFixture fixture, ITestOutputHelper 
     /// </summary>
     private async Task<IReadOnlyList<string>> Commands(string route, Func<Task> request)
     {
-        var byTrace = new ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<string>>();
         ActivityTraceId? requestTrace = null;
-        // Read before the listener is added: a source first created inside ShouldListenTo is not listened to, and the
-        // static is created on first use, which may be this one.
-        var groupTracing = TicketGroupCommit.Tracing;
-        using var listener = new ActivityListener
+        using var statements = new TracedStatements(a =>
         {
-            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore" || source == groupTracing,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if (a.Source.Name == "Microsoft.AspNetCore" && a.Parent is null
-                    && a.GetTagItem("http.route") as string == route && a.GetTagItem("enduser.id") as string == "local-staff") requestTrace = a.TraceId;
-                if (a.Source.Name != "Npgsql") return;
-                byTrace.GetOrAdd(a.TraceId, _ => new()).Enqueue(a.GetTagItem("db.query.text") as string ?? a.GetTagItem("db.statement") as string ?? a.DisplayName);
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+            if (a.Source.Name == "Microsoft.AspNetCore" && a.Parent is null
+                && a.GetTagItem("http.route") as string == route && a.GetTagItem("enduser.id") as string == "local-staff") requestTrace = a.TraceId;
+        }, source => source.Name == "Microsoft.AspNetCore");
         await request();
         // The server's request activity can stop a moment after the in-memory client has its response.
         SpinWait.SpinUntil(() => requestTrace is not null, TimeSpan.FromSeconds(5));
-        return requestTrace is { } trace && byTrace.TryGetValue(trace, out var commands) ? commands.ToList() : [];
+        return requestTrace is { } trace ? statements.Of(trace) : [];
     }
 
     /// <summary>
