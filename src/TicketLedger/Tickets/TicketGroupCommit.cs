@@ -141,7 +141,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         foreach (var command in left) await CommitAsync([command], queue);
     }
 
-    private static string OfficesOf(List<PendingCommand> group) => string.Join(", ", group.Select(c => c.Office).Distinct());
+    private static string OfficesOf(List<PendingCommand> group) => string.Join(',', group.Select(c => c.Office).Distinct().Order());
 
     /// <summary>
     /// Nothing of a group commits when it fails before its commit is sent, or when the server refuses a statement or the
@@ -160,7 +160,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         using var activity = Tracing.StartActivity("ticket group commit", ActivityKind.Internal,
             group.Count == 1 ? group[0].Origin.Trace : default, links: group.Count == 1 ? null : group.Select(c => new ActivityLink(c.Origin.Trace)));
         activity?.SetTag("ticketledger.group.size", group.Count);
-        activity?.SetTag("ticketledger.group.offices", string.Join(',', group.Select(c => c.Office).Distinct().Order()));
+        activity?.SetTag("ticketledger.group.offices", OfficesOf(group));
         var office = group[0].Office;
         var context = new MessageContext(runtime) { TenantId = office };
         // Opening a session does no I/O; should it throw, the drain fails the group.
