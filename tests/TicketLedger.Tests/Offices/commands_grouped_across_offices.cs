@@ -65,6 +65,42 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
         Assert.Equal("assigned", (await _gangqu.Get($"/api/tickets/{gangqu[1]}")).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task raises_of_two_offices_of_one_database_commit_in_one_transaction_each_numbered_in_its_own_office()
+    {
+        var (yinheSubject, gangquSubject) = (await _yinhe.Enterprise(), await _gangqu.Enterprise());
+        var (_, yinheBefore) = await _yinhe.Raise(yinheSubject, key: "seen-before");
+        var (_, gangquBefore) = await _gangqu.Raise(gangquSubject);
+        var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
+
+        // A claim of the holding raise's key, not yet committed: the group that raises under that key waits on it.
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(
+            $"insert into {Idempotency.QualifiedTableName(EventStore.Schema)} (caller, key, request_hash, created_at) " +
+            $"select caller, 'held', 'held', now() from {Idempotency.QualifiedTableName(EventStore.Schema)} where key = 'seen-before'", holder))
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        var holding = _yinhe.Raise(yinheSubject, key: "held");
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held claim");
+        List<Task<(Guid Id, string Number)>> queued =
+        [
+            _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject), _yinhe.Raise(yinheSubject), _gangqu.Raise(gangquSubject),
+        ];
+        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe") + groups.Waiting("gangqu")), n => n == 4, Patience,
+            "the raises of both offices queued behind it");
+        await hold.RollbackAsync();
+        Assert.Equal(Next(yinheBefore, 1), (await holding).Number);
+        var raised = await Task.WhenAll(queued);
+
+        var written = await WrittenBy([.. raised.Select(r => r.Id)], version: 1);
+        Assert.Single(written.Select(w => w.Transaction).Distinct());
+        Assert.Equal(["yinhe", "gangqu", "yinhe", "gangqu"], raised.Select(r => written.Single(w => w.Stream == r.Id).Office));
+        // Each office numbers on from its own counter, gap-free: yinhe after the held raise, gangqu after its last.
+        Assert.Equal([Next(yinheBefore, 2), Next(yinheBefore, 3)], new[] { raised[0].Number, raised[2].Number }.Order());
+        Assert.Equal([Next(gangquBefore, 1), Next(gangquBefore, 2)], new[] { raised[1].Number, raised[3].Number }.Order());
+    }
+
     /// <summary>
     /// Holds a yinhe ticket's stream row, so the group of a respond to it waits; sends the changes while it waits, lets
     /// it go once all of them are queued behind it, and awaits them: they commit as the next group, together.
