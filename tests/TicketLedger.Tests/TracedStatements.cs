@@ -5,8 +5,9 @@ using TicketLedger.Tickets;
 namespace TicketLedger.Tests;
 
 /// <summary>
-/// The statements Npgsql sent in this process, by trace, while it listens; the group commits' activities are listened to,
-/// so a group's statements share its trace, and they and the other sources a caller names are handed to it as they stop.
+/// The statements Npgsql sent in this process, by trace, while it listens; the activities of group commits and of batched
+/// ticket reads are listened to, so their statements share their trace, and they and the other sources a caller names
+/// are handed to it as they stop.
 /// Other collections' hosts run in this process too: a caller picks its trace out.
 /// </summary>
 public sealed class TracedStatements : IDisposable
@@ -19,9 +20,10 @@ public sealed class TracedStatements : IDisposable
         // Read before the listener is added: a source first created inside ShouldListenTo is not listened to, and the
         // static is created on first use, which may be this one.
         var groupTracing = TicketGroupCommit.Tracing;
+        var readTracing = TicketReads.Tracing;
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "Npgsql" || source == groupTracing || alsoListenTo?.Invoke(source) == true,
+            ShouldListenTo = source => source.Name == "Npgsql" || source == groupTracing || source == readTracing || alsoListenTo?.Invoke(source) == true,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = a =>
             {

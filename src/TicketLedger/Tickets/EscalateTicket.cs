@@ -34,12 +34,14 @@ public static class EscalateTicketEndpoint
         TicketRules.AllowedIn(ticket, "escalate", TicketStatus.Open, TicketStatus.Assigned)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(EscalateTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static async Task Post(EscalateTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static async Task Post(EscalateTicket command, Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {
         var escalated = Decide(command, ticket, clock.GetUtcNow());

@@ -36,6 +36,8 @@ public static class RecordBureauReplyEndpoint
     /// A bureau key speaks only for its own bureau (403 otherwise) and does not learn of tickets that were never
     /// escalated to it (404, as for its reads).
     /// </summary>
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(RecordBureauReply command, Ticket ticket, HttpContext context)
     {
         if (context.User.IsInRole(Roles.Bureau))
@@ -50,7 +52,7 @@ public static class RecordBureauReplyEndpoint
 
     [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static Task Post(RecordBureauReply command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static Task Post(RecordBureauReply command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, null, clock.GetUtcNow())], request);
 

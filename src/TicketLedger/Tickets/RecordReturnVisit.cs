@@ -29,12 +29,14 @@ public static class RecordReturnVisitEndpoint
         TicketRules.AllowedIn(ticket, "record a return visit on", TicketStatus.Resolved)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(RecordReturnVisit command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static Task Post(RecordReturnVisit command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static Task Post(RecordReturnVisit command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, Decide(command, ticket, clock.GetUtcNow()), request);
 

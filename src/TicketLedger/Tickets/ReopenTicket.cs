@@ -26,12 +26,14 @@ public static class ReopenTicketEndpoint
         TicketRules.AllowedIn(ticket, "reopen", TicketStatus.Resolved)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(ReopenTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static Task Post(ReopenTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static Task Post(ReopenTicket command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);
 

@@ -29,12 +29,14 @@ public static class ResolveTicketEndpoint
         TicketRules.AllowedIn(ticket, "resolve", TicketStatus.Assigned, TicketStatus.Escalated)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(ResolveTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static async Task Post(ResolveTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static async Task Post(ResolveTicket command, Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {
         var resolved = Decide(command, ticket, clock.GetUtcNow());

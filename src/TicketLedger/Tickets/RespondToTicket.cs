@@ -27,12 +27,14 @@ public static class RespondToTicketEndpoint
         TicketRules.AllowedIn(ticket, "respond to", TicketStatus.Open, TicketStatus.Assigned, TicketStatus.Escalated)
             .Then(() => TicketRules.NotBeforeRaised(ticket, command.OccurredAt));
 
+    public static Task<(Ticket, ProblemDetails)> LoadAsync(Guid id, TicketReads reads, HttpContext context) => reads.ForChangeAsync(id, context);
+
     public static ProblemDetails Validate(RespondToTicket command, Ticket ticket, HttpContext context) =>
         Preconditions.IfMatch(context, ticket.Version).Then(() => Check(command, ticket));
 
     [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
-    public static Task Post(RespondToTicket command, [ReadAggregate(OnMissing = OnMissing.ProblemDetailsWith404)] Ticket ticket, TimeProvider clock,
+    public static Task Post(RespondToTicket command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);
 

@@ -156,6 +156,7 @@ public static class TicketNumbering
         services.AddSingleton<TicketNumberGate>();
         services.AddScoped<TicketNumberTurn>();
         services.AddSingleton<TicketGroupCommit>();
+        services.AddSingleton<TicketReads>();
         services.AddSingleton<RegisteredSubjects>();
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -187,6 +189,30 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         await raise.WaitAsync(Patience);
     }
 
+    [Fact]
+    public async Task changes_arriving_while_their_office_reads_a_ticket_read_theirs_in_one_statement()
+    {
+        var (_, tickets) = await GivenTickets(6);
+        var reads = Host.Services.GetRequiredService<TicketReads>();
+        var traces = tickets.Skip(1).ToDictionary(id => id, _ => ActivityTraceId.CreateRandom());
+        var batches = new ConcurrentQueue<Activity>();
+        using var statements = new TracedStatements(a =>
+        {
+            if (a.Source == TicketReads.Tracing) batches.Enqueue(a);
+        }, source => source.Name == "Microsoft.AspNetCore");
+
+        // A table lock holds the first read; the others arrive while it is in flight.
+        var behind = await BehindHeldRows("lock table ticketledger.mt_doc_ticketview in access exclusive mode",
+            () => Change(tickets[0], "assign", new { department = "xmb" }, "holding", key: null),
+            () => traces.Select(t => Change(t.Key, "assign", new { department = "xmb" }, "queued", key: null, trace: t.Value)).ToList(),
+            waiting: _ => reads.Waiting("yinhe"));
+
+        var batch = Assert.Single(batches, b => traces.Values.All(t => b.Links.Any(link => link.Context.TraceId == t)));
+        Assert.Equal(traces.Count, batch.GetTagItem("ticketledger.reads.size"));
+        Assert.Collection(statements.Of(batch.TraceId), read => Assert.Contains("mt_doc_ticketview", read));
+        foreach (var id in tickets) Assert.Equal("assigned", (await Host.GetTicket(id)).GetProperty("status").GetString());
+    }
+
     /// <summary>The tickets to change, and a ticket of the held counter row's year, so that the row exists.</summary>
     private async Task<(Guid Subject, List<Guid> Tickets)> GivenTickets(int count)
     {
@@ -249,11 +275,13 @@ public sealed class commands_committed_in_groups(ApiFixture fixture) : ApiTest(f
         public IEnumerable<IScenarioResult> All => Queued.Prepend(Holding);
     }
 
-    private Task<IScenarioResult> Change(Guid ticket, string action, object body, string correlationId, string? key, int status = 204) => Host.Scenario(x =>
+    private Task<IScenarioResult> Change(Guid ticket, string action, object body, string correlationId, string? key, int status = 204,
+        ActivityTraceId? trace = null) => Host.Scenario(x =>
     {
         x.Post.Json(body).ToUrl($"/api/tickets/{ticket}/{action}");
         x.WithKey(Keys.Staff);
         x.WithRequestHeader(Correlation.Header, correlationId);
+        if (trace is { } traceId) x.WithRequestHeader("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         if (key is not null) x.WithRequestHeader(Idempotency.Header, key);
         x.StatusCodeShouldBe(status);
     });

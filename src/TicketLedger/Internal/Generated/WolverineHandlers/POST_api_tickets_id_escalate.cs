@@ -20,16 +20,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Tickets.ITicketNotices _ticketNotices;
         private readonly TicketLedger.Tickets.TicketGroupCommit _ticketGroupCommit;
+        private readonly TicketLedger.Tickets.TicketReads _ticketReads;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_tickets_id_escalate(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.EscalateTicket>> validatorOfEscalateTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.ITicketNotices ticketNotices, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets_id_escalate(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.EscalateTicket>> validatorOfEscalateTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.ITicketNotices ticketNotices, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, TicketLedger.Tickets.TicketReads ticketReads, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfEscalateTicketIEnumerable = validatorOfEscalateTicketIEnumerable;
             _timeProvider = timeProvider;
             _ticketNotices = ticketNotices;
             _ticketGroupCommit = ticketGroupCommit;
+            _ticketReads = ticketReads;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -51,18 +53,6 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            string Id_rawValue = (string?)httpContext.GetRouteValue("Id");
-            System.Guid Id = default;
-
-            if (Id_rawValue != null && System.Guid.TryParse(Id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out Id))
-            {
-            }
-            else
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<TicketLedger.Tickets.EscalateTicket>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -75,15 +65,19 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.EscalateTicketEndpoint").SetTag("http.route", "/api/tickets/{id}/escalate").SetTag("http.request.method", "POST");
-            var ticket = await documentSession.Events.FetchLatest<TicketLedger.Tickets.Ticket>(Id, httpContext.RequestAborted);
-            // Write ProblemDetails if this required object is null
-            if (ticket == null)
+            string id_rawValue = (string?)httpContext.GetRouteValue("id");
+            System.Guid id = default;
+
+            if (id_rawValue != null && System.Guid.TryParse(id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out id))
             {
-                await WriteProblems(404, "Unknown Ticket with identity {Id}", httpContext, Id);
+            }
+            else
+            {
+                httpContext.Response.StatusCode = 404;
                 return;
             }
 
-            var problemDetails2 = TicketLedger.Tickets.EscalateTicketEndpoint.Validate(command, ticket, httpContext);
+            (var ticket, var problemDetails2) = await TicketLedger.Tickets.EscalateTicketEndpoint.LoadAsync(id, _ticketReads, httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -91,17 +85,17 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var problemDetails3 = TicketLedger.Tickets.EscalateTicketEndpoint.Validate(command, ticket, httpContext);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails3, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails3, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             await TicketLedger.Tickets.EscalateTicketEndpoint.Post(command, ticket, _timeProvider, ((Marten.IQuerySession)documentSession), _ticketNotices, _ticketGroupCommit, httpContext, httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
             // Wolverine automatically sets the status code to 204 for empty responses
             if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;

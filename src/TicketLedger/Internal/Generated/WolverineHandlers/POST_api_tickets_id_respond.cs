@@ -6,8 +6,6 @@ using System.Collections.Generic;
 using System.Linq;
 using TicketLedger.Tickets;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -19,48 +17,19 @@ namespace Internal.Generated.WolverineHandlers
         private readonly System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RespondToTicket>> _validatorOfRespondToTicketIEnumerable;
         private readonly System.TimeProvider _timeProvider;
         private readonly TicketLedger.Tickets.TicketGroupCommit _ticketGroupCommit;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly TicketLedger.Tickets.TicketReads _ticketReads;
 
-        public POST_api_tickets_id_respond(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RespondToTicket>> validatorOfRespondToTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_tickets_id_respond(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, System.Collections.Generic.IEnumerable<FluentValidation.IValidator<TicketLedger.Tickets.RespondToTicket>> validatorOfRespondToTicketIEnumerable, System.TimeProvider timeProvider, TicketLedger.Tickets.TicketGroupCommit ticketGroupCommit, TicketLedger.Tickets.TicketReads ticketReads) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _validatorOfRespondToTicketIEnumerable = validatorOfRespondToTicketIEnumerable;
             _timeProvider = timeProvider;
             _ticketGroupCommit = ticketGroupCommit;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
+            _ticketReads = ticketReads;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            // Tenant Id detection
-            // 1. TicketLedger.Hosting.OfficeTenantDetection
-            var tenantId = await TryDetectTenantId(httpContext);
-            if (string.IsNullOrEmpty(tenantId))
-            {
-                await WriteTenantIdNotFound(httpContext);
-                return;
-            }
-
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            messageContext.TenantId = tenantId;
-            Wolverine.Http.Runtime.UserNameMiddleware.Apply(httpContext, messageContext);
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            string Id_rawValue = (string?)httpContext.GetRouteValue("Id");
-            System.Guid Id = default;
-
-            if (Id_rawValue != null && System.Guid.TryParse(Id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out Id))
-            {
-            }
-            else
-            {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
-
-            // Building the Marten session using the detected tenant id
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             // Reading the request body via JSON deserialization
             var (command, jsonContinue) = await ReadJsonAsync<TicketLedger.Tickets.RespondToTicket>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
@@ -72,16 +41,29 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.RespondToTicketEndpoint").SetTag("http.route", "/api/tickets/{id}/respond").SetTag("http.request.method", "POST");
-            var ticket = await documentSession.Events.FetchLatest<TicketLedger.Tickets.Ticket>(Id, httpContext.RequestAborted);
-            // Write ProblemDetails if this required object is null
-            if (ticket == null)
+            // Tenant Id detection
+            // 1. TicketLedger.Hosting.OfficeTenantDetection
+            var tenantId = await TryDetectTenantId(httpContext);
+            if (string.IsNullOrEmpty(tenantId))
             {
-                await WriteProblems(404, "Unknown Ticket with identity {Id}", httpContext, Id);
+                await WriteTenantIdNotFound(httpContext);
                 return;
             }
 
-            var problemDetails2 = TicketLedger.Tickets.RespondToTicketEndpoint.Validate(command, ticket, httpContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "TicketLedger.Tickets.RespondToTicketEndpoint").SetTag("http.route", "/api/tickets/{id}/respond").SetTag("http.request.method", "POST");
+            string id_rawValue = (string?)httpContext.GetRouteValue("id");
+            System.Guid id = default;
+
+            if (id_rawValue != null && System.Guid.TryParse(id_rawValue, System.Globalization.CultureInfo.InvariantCulture, out id))
+            {
+            }
+            else
+            {
+                httpContext.Response.StatusCode = 404;
+                return;
+            }
+
+            (var ticket, var problemDetails2) = await TicketLedger.Tickets.RespondToTicketEndpoint.LoadAsync(id, _ticketReads, httpContext).ConfigureAwait(false);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails2, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -89,17 +71,17 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var problemDetails3 = TicketLedger.Tickets.RespondToTicketEndpoint.Validate(command, ticket, httpContext);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails3, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails3, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
             await TicketLedger.Tickets.RespondToTicketEndpoint.Post(command, ticket, _timeProvider, _ticketGroupCommit, httpContext).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
 
             // Wolverine automatically sets the status code to 204 for empty responses
             if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using TicketLedger.Hosting;
+
+namespace TicketLedger.Tickets;
+
+/// <summary>
+/// The ticket a change decides on (docs/ticket-lifecycle.md, "Group commit"). The requests of an office that arrive
+/// while its last read is in flight are read together in one statement, as their changes are committed together: one
+/// connection checkout and one statement for all of them, where each request read its own. A read is the inline view,
+/// which carries the stream version its events follow; what it returns is what Marten's <c>FetchLatest</c> returned.
+/// </summary>
+public sealed class TicketReads(IDocumentStore store)
+{
+    /// <summary>Bounds one statement's list of ids; more requests than that in flight in one office take turns.</summary>
+    public const int MaxBatchSize = 256;
+
+    /// <summary>
+    /// A batch's statement runs outside its requests' traces: its activity continues the trace of a lone read, and links
+    /// the reads of a larger batch, as a group commit's does.
+    /// </summary>
+    public static readonly ActivitySource Tracing = new("TicketLedger.TicketReads");
+
+    private readonly ConcurrentDictionary<string, ReadQueue> _queues = new();
+
+    /// <summary>The ticket of the request's office for a change to decide on, or the 404 every office route answers.</summary>
+    public async Task<(Ticket, ProblemDetails)> ForChangeAsync(Guid id, HttpContext request)
+    {
+        var office = CurrentOffice.Of(request) ?? throw new InvalidOperationException("A ticket command runs in an office.");
+        return await ReadAsync(office.Code, id, request.RequestAborted) is { } ticket
+            ? (ticket, Wolverine.Http.WolverineContinue.NoProblems)
+            : (null!, new ProblemDetails { Status = StatusCodes.Status404NotFound, Detail = $"Unknown Ticket with identity {id}" });
+    }
+
+    /// <summary>Reads of the office waiting for its read in flight to end: they form its next statement.</summary>
+    public int Waiting(string office)
+    {
+        if (!_queues.TryGetValue(office, out var queue)) return 0;
+        lock (queue.Sync) return queue.Pending.Count;
+    }
+
+    public Task<Ticket?> ReadAsync(string office, Guid id, CancellationToken ct)
+    {
+        var read = new PendingRead(id, Activity.Current?.Context ?? default);
+        var queue = _queues.GetOrAdd(office, code => new ReadQueue(code));
+        bool drain;
+        lock (queue.Sync)
+        {
+            queue.Pending.Enqueue(read);
+            drain = !queue.Draining;
+            queue.Draining = true;
+        }
+        // The drain outlives this request and serves others: it must not carry this request's context along.
+        if (drain)
+            using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
+        return read.Done.Task.WaitAsync(ct);
+    }
+
+    private async Task DrainAsync(ReadQueue queue)
+    {
+        while (true)
+        {
+            var batch = new List<PendingRead>();
+            lock (queue.Sync)
+            {
+                while (batch.Count < MaxBatchSize && queue.Pending.TryDequeue(out var next)) batch.Add(next);
+                if (batch.Count == 0)
+                {
+                    queue.Draining = false;
+                    return;
+                }
+            }
+            try
+            {
+                Answer(batch, await ReadTogetherAsync(queue.Office, batch));
+            }
+            catch (Exception e)
+            {
+                // Each request fails with what failed the statement, as its own read would have (an outage answers 503).
+                foreach (var read in batch) read.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<Ticket>> ReadTogetherAsync(string office, List<PendingRead> batch)
+    {
+        using var activity = Tracing.StartActivity("ticket reads", ActivityKind.Internal,
+            batch.Count == 1 ? batch[0].Trace : default, links: batch.Count == 1 ? null : batch.Select(r => new ActivityLink(r.Trace)));
+        activity?.SetTag("ticketledger.reads.size", batch.Count);
+        await using var session = store.QuerySession(office);
+        return await session.LoadManyAsync<Ticket>(CancellationToken.None, batch.Select(r => r.Id).Distinct());
+    }
+
+    /// <summary>Two requests of one ticket in a batch get instances of their own, as their own reads gave them.</summary>
+    private static void Answer(List<PendingRead> batch, IReadOnlyList<Ticket> found)
+    {
+        var byId = found.ToDictionary(ticket => ticket.Id);
+        var handedOut = new HashSet<Guid>();
+        foreach (var read in batch)
+            read.Done.TrySetResult(byId.TryGetValue(read.Id, out var ticket) ? handedOut.Add(read.Id) ? ticket : ticket.Copy() : null);
+    }
+
+    private sealed class ReadQueue(string office)
+    {
+        public string Office { get; } = office;
+        public Lock Sync { get; } = new();
+        public Queue<PendingRead> Pending { get; } = new();
+        public bool Draining { get; set; }
+    }
+
+    private sealed class PendingRead(Guid id, ActivityContext trace)
+    {
+        public Guid Id { get; } = id;
+        public ActivityContext Trace { get; } = trace;
+        public TaskCompletionSource<Ticket?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
