@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using System.Security.Claims;
 using Marten;
 using Marten.Storage;
+using Npgsql;
 using TicketLedger.Hosting;
 
 namespace TicketLedger.Tickets;
@@ -12,7 +14,7 @@ public sealed record TicketPage(IReadOnlyList<TicketResponse> Items, int Page, i
 /// What a ticket list asks for (status, category, department, subject, overdue, page), parsed by the one query-string
 /// convention, and how it reads a page: an office's list and the district's list filter and page the same way.
 /// </summary>
-public sealed record TicketFilter(
+public sealed partial record TicketFilter(
     TicketStatus? Status, string? Category, string? Department, Guid? SubjectId, bool? Overdue, int Page, int PageSize)
 {
     public static TicketFilter From(
@@ -49,28 +51,44 @@ public sealed record TicketFilter(
         Read([new Source(session, tickets)], ct);
 
     /// <summary>
-    /// The page across offices: each gives its first <c>Page × PageSize</c> keys in the list's order, merged here,
-    /// so the page is the same as if every ticket were in one table. One office reads only the page's ids.
+    /// The page across offices, the same as if every ticket were in one table. The offices of one database are read
+    /// by one statement, a <c>union all</c> of each office's filtered tickets, which PostgreSQL merges from each office's
+    /// ordered index; offices in several databases each give their first <c>Page × PageSize</c> keys, merged here.
+    /// One office reads only the page's ids.
     /// </summary>
     public async Task<(IReadOnlyList<Ticket> Page, long Total)> Read(IReadOnlyList<Source> sources, CancellationToken ct)
     {
         if (sources.Count == 1) return await ReadOneAsync(sources[0], ct);
-        // Each source has a session of its own, so they are read side by side: a district's list costs the slowest
-        // office's round trips, not their sum.
-        var streams = await Task.WhenAll(sources.Select(source => OpenAsync(source, ct)));
+        var databases = sources.GroupBy(source => source.Session.Database.Id).Select(database => database.ToList()).ToList();
+        var skip = (Page - 1) * PageSize;
+        var skippedInDatabase = databases.Count == 1 ? skip : 0;
+        // Each database has connections of its own, so they are read side by side: a district's list costs the slowest
+        // database's round trips, not their sum.
+        var opening = databases.Select(database => OpenAsync(database, skippedInDatabase, ct)).ToList();
+        KeyStream[] streams;
+        try
+        {
+            streams = await Task.WhenAll(opening);
+        }
+        catch
+        {
+            // The databases that answered hold a connection each until their reader is disposed.
+            foreach (var opened in opening.Where(o => o.IsCompletedSuccessfully)) await opened.Result.Keys.DisposeAsync();
+            throw;
+        }
         List<Key> page;
         try
         {
-            page = await MergeAsync(streams, skip: (Page - 1) * PageSize);
+            page = await MergeAsync(streams, skip: skip - skippedInDatabase);
         }
         finally
         {
-            // Before the views are loaded: each office's keys hold a connection until their reader is disposed.
+            // Before the views are loaded: each database's keys hold a connection until their reader is disposed.
             foreach (var stream in streams) await stream.Keys.DisposeAsync();
         }
         var loaded = await Task.WhenAll(page.GroupBy(k => k.Source).Select(group => group.Key.Load(group.Select(k => k.Id).ToList(), ct)));
         var views = loaded.SelectMany(v => v).ToDictionary(v => v.Id);
-        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), streams.Sum(s => (long)s.Count));
+        return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), streams.Sum(s => s.Count));
     }
 
     /// <summary>
@@ -92,7 +110,7 @@ public sealed record TicketFilter(
 
     private sealed record Key(Source Source, Guid Id, DateTimeOffset RaisedAt, string Number);
 
-    private sealed record KeyStream(int Count, IAsyncEnumerator<Key> Keys, bool HasKey);
+    private sealed record KeyStream(long Count, IAsyncEnumerator<Key> Keys, bool HasKey);
 
     private static readonly IComparer<Key> NewestFirst = Comparer<Key>.Create((a, b) =>
     {
@@ -102,34 +120,79 @@ public sealed record TicketFilter(
         return byNumber != 0 ? byNumber : b.Id.CompareTo(a.Id);
     });
 
-    private async Task<KeyStream> OpenAsync(Source source, CancellationToken ct)
+    /// <summary>
+    /// A database's offices: how many of their tickets match, and their keys in the list's order, after
+    /// <paramref name="skip"/>, up to the page's end.
+    /// </summary>
+    private async Task<KeyStream> OpenAsync(IReadOnlyList<Source> offices, int skip, CancellationToken ct)
     {
-        // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
-        var count = await source.Tickets.CountAsync(ct);
-        // The keys first, the views second: reading past keys costs index entries, not view rows.
-        var keys = KeysOf(source, InListOrder(source.Tickets).Take(Page * PageSize), ct).GetAsyncEnumerator(ct);
-        return new KeyStream(count, keys, await keys.MoveNextAsync());
+        var connection = offices[0].Session.Database.CreateConnection(ConnectionUsage.Read);
+        try
+        {
+            await connection.OpenAsync(ct);
+            // A separate count: count(*) over() on the page query would read and sort every matching view for each page.
+            // It selects nothing, so each office counts from its narrow (tenant, status) index.
+            long count;
+            await using (var counting = UnionOf(offices, "1", union => $"select count(*) from ({union}) as k", connection))
+                count = (long)(await counting.ExecuteScalarAsync(ct))!;
+            // The keys first, the views second: reading past keys costs index entries, not view rows.
+            var keys = UnionOf(offices, "d.id, d.raised_at, d.number, d.tenant_id", union =>
+                $"select k.id, k.raised_at, k.number, k.tenant_id from ({union}) as k order by k.raised_at desc, k.number desc, k.id desc " +
+                $"limit {Page * PageSize - skip} offset {skip}", connection);
+            var stream = KeysOf(offices.ToDictionary(office => office.Session.TenantId), connection, keys, ct).GetAsyncEnumerator(ct);
+            return new KeyStream(count, stream, await stream.MoveNextAsync());
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>
-    /// The keys as columns. Marten's LINQ selects a projection as one JSON object per row, which PostgreSQL builds for
-    /// every row read: page 500 of 8 offices (8 × 10,000 keys) took 132 ms at the median, 22 ms with columns (the
-    /// benchmark README, "A district's list reads its keys as columns"). So the statement LINQ makes of the ids alone
-    /// (its filters and order) is sent with the key columns in its select list.
+    /// The offices' filtered tickets as one statement: what Marten's LINQ makes of each office's ids (its filters and
+    /// tenant) with <paramref name="columns"/> as its select list, joined by <c>union all</c> inside
+    /// <paramref name="statement"/>. Marten selects a projection as one JSON object per row, which PostgreSQL builds
+    /// for every row read (page 500 of 8 offices: 132 ms at the median as JSON, 22 ms as columns; the benchmark
+    /// README, "A district's list reads its keys as columns"). Each office's statement names its parameters from
+    /// :p0; they are renumbered to follow the offices before them.
     /// </summary>
-    private static async IAsyncEnumerable<Key> KeysOf(Source source, IQueryable<Ticket> tickets, [EnumeratorCancellation] CancellationToken ct)
+    private static NpgsqlCommand UnionOf(IReadOnlyList<Source> offices, string columns, Func<string, string> statement, NpgsqlConnection connection)
     {
         const string ids = "select d.id from ";
-        await using var command = tickets.Select(t => t.Id).ToCommand();
-        if (!command.CommandText.StartsWith(ids, StringComparison.Ordinal))
-            throw new InvalidOperationException($"The ticket list expected Marten to select the ids as `{ids}…`, not: {command.CommandText}");
-        command.CommandText = "select d.id, d.raised_at, d.number from " + command.CommandText[ids.Length..];
-        await using var connection = source.Session.Database.CreateConnection(ConnectionUsage.Read);
-        await connection.OpenAsync(ct);
-        command.Connection = connection;
+        var union = new NpgsqlCommand { Connection = connection };
+        var branches = new List<string>();
+        foreach (var office in offices)
+        {
+            using var command = office.Tickets.Select(t => t.Id).ToCommand();
+            if (!command.CommandText.StartsWith(ids, StringComparison.Ordinal)
+                || command.Parameters.Select((p, i) => p.ParameterName).Where((name, i) => name != $"p{i}").Any())
+                throw new InvalidOperationException($"The ticket list expected Marten to select the ids as `{ids}…` with parameters :p0, :p1, …, not: {command.CommandText}");
+            var offset = union.Parameters.Count;
+            branches.Add($"select {columns} from " + Parameter().Replace(command.CommandText[ids.Length..].TrimEnd().TrimEnd(';'), m => ":p" + (int.Parse(m.Groups[1].Value) + offset)));
+            foreach (NpgsqlParameter parameter in command.Parameters)
+            {
+                var renamed = parameter.Clone();
+                renamed.ParameterName = $"p{union.Parameters.Count}";
+                union.Parameters.Add(renamed);
+            }
+        }
+        union.CommandText = statement(string.Join(" union all ", branches));
+        return union;
+    }
+
+    /// <summary>A parameter, not the second colon of a cast (<c>::type</c>).</summary>
+    [GeneratedRegex(@"(?<!:):p(\d+)\b")]
+    private static partial Regex Parameter();
+
+    private static async IAsyncEnumerable<Key> KeysOf(IReadOnlyDictionary<string, Source> offices, NpgsqlConnection connection, NpgsqlCommand command,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var owned = connection;
+        await using var keys = command;
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            yield return new Key(source, reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
+            yield return new Key(offices[reader.GetString(3)], reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2));
     }
 
     /// <summary>
