@@ -115,6 +115,7 @@ public static class OfficeRequests
 
 public static class OfficeList
 {
+    /// <summary>Each office once, however often the list names it: a district read covers an office once.</summary>
     public static IEnumerable<string> Parse(string listed) =>
-        listed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        listed.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal);
 }

@@ -37,6 +37,7 @@ public static class AssignTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/assign", OperationId = "AssignTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static Task Post(AssignTicket command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);

@@ -41,6 +41,7 @@ public static class EscalateTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/escalate", OperationId = "EscalateTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static async Task Post(EscalateTicket command, Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {

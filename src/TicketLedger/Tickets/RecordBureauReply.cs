@@ -52,6 +52,7 @@ public static class RecordBureauReplyEndpoint
 
     [WolverinePost("/api/tickets/{id}/bureau-replies", OperationId = "RecordBureauReply"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.BureauWrite), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static Task Post(RecordBureauReply command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, null, clock.GetUtcNow())], request);

@@ -36,6 +36,7 @@ public static class RecordReturnVisitEndpoint
 
     [WolverinePost("/api/tickets/{id}/return-visits", OperationId = "RecordReturnVisit"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static Task Post(RecordReturnVisit command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, Decide(command, ticket, clock.GetUtcNow()), request);

@@ -33,6 +33,7 @@ public static class ReopenTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/reopen", OperationId = "ReopenTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static Task Post(ReopenTicket command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);

@@ -36,6 +36,7 @@ public static class ResolveTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/resolve", OperationId = "ResolveTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static async Task Post(ResolveTicket command, Ticket ticket, TimeProvider clock,
         IQuerySession session, ITicketNotices notices, TicketGroupCommit groups, HttpContext request, CancellationToken ct)
     {

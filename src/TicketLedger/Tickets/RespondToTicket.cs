@@ -34,6 +34,7 @@ public static class RespondToTicketEndpoint
 
     [WolverinePost("/api/tickets/{id}/respond", OperationId = "RespondToTicket"), Tags("tickets"), EmptyResponse, Authorize(Policy = Policies.Write), RepeatsFoundInCommit]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound, Problems.ContentType)]
     public static Task Post(RespondToTicket command, Ticket ticket, TimeProvider clock,
         TicketGroupCommit groups, HttpContext request) =>
         groups.AppendAsync(ticket, [Decide(command, ticket, clock.GetUtcNow())], request);

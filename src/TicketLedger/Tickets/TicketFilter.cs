@@ -51,9 +51,9 @@ public sealed partial record TicketFilter(
         Read([new Source(session, tickets)], ct);
 
     /// <summary>
-    /// The page across offices, the same as if every ticket were in one table. The offices of one database are read
-    /// by one statement, a <c>union all</c> of each office's filtered tickets, which PostgreSQL merges from each office's
-    /// ordered index; offices in several databases each give their first <c>Page × PageSize</c> keys, merged here.
+    /// The page across offices, the same as if every ticket were in one table. The keys of the offices of one database
+    /// are read by one statement, a <c>union all</c> of each office's filtered tickets, which PostgreSQL merges from each
+    /// office's ordered index, and counted by another; offices in several databases each give their first <c>Page × PageSize</c> keys, merged here.
     /// One office reads only the page's ids.
     /// </summary>
     public async Task<(IReadOnlyList<Ticket> Page, long Total)> Read(IReadOnlyList<Source> sources, CancellationToken ct)
@@ -73,7 +73,7 @@ public sealed partial record TicketFilter(
         catch
         {
             // The databases that answered hold a connection each until their reader is disposed.
-            foreach (var opened in opening.Where(o => o.IsCompletedSuccessfully)) await opened.Result.Keys.DisposeAsync();
+            await DisposeAllAsync(opening.Where(o => o.IsCompletedSuccessfully).Select(o => o.Result));
             throw;
         }
         List<Key> page;
@@ -84,11 +84,29 @@ public sealed partial record TicketFilter(
         finally
         {
             // Before the views are loaded: each database's keys hold a connection until their reader is disposed.
-            foreach (var stream in streams) await stream.Keys.DisposeAsync();
+            await DisposeAllAsync(streams);
         }
         var loaded = await Task.WhenAll(page.GroupBy(k => k.Source).Select(group => group.Key.Load(group.Select(k => k.Id).ToList(), ct)));
         var views = loaded.SelectMany(v => v).ToDictionary(v => v.Id);
         return (page.Where(k => views.ContainsKey(k.Id)).Select(k => views[k.Id]).ToList(), streams.Sum(s => s.Count));
+    }
+
+    /// <summary>Every stream's connection goes back to its pool, even when disposing another one fails.</summary>
+    private static async Task DisposeAllAsync(IEnumerable<KeyStream> streams)
+    {
+        var failures = new List<Exception>();
+        foreach (var stream in streams)
+        {
+            try
+            {
+                await stream.Keys.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                failures.Add(e);
+            }
+        }
+        if (failures.Count > 0) throw new AggregateException(failures);
     }
 
     /// <summary>
@@ -174,7 +192,16 @@ public sealed partial record TicketFilter(
                 || command.Parameters.Select((p, i) => p.ParameterName).Where((name, i) => name != $"p{i}").Any())
                 throw new InvalidOperationException($"The ticket list expected Marten to select the ids as `{ids}…` with parameters :p0, :p1, …, not: {command.CommandText}");
             var offset = combined.Parameters.Count;
-            var rest = Parameter().Replace(command.CommandText[ids.Length..].TrimEnd().TrimEnd(';'), m => ":p" + (int.Parse(m.Groups[1].Value) + offset));
+            var referenced = new HashSet<int>();
+            var rest = Parameter().Replace(command.CommandText[ids.Length..].TrimEnd().TrimEnd(';'), m =>
+            {
+                var index = int.Parse(m.Groups[1].Value);
+                referenced.Add(index);
+                return ":p" + (index + offset);
+            });
+            // A parameter left unrenamed would bind the first office's value (its tenant) in every office's branch.
+            if (referenced.Count != command.Parameters.Count || referenced.Any(i => i >= command.Parameters.Count))
+                throw new InvalidOperationException($"The ticket list did not find each of Marten's parameters as :pN in: {command.CommandText}");
             branches.Add($"(select {columns} from {rest})");
             foreach (NpgsqlParameter parameter in command.Parameters)
             {

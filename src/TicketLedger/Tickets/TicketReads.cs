@@ -25,13 +25,16 @@ public sealed class TicketReads(IDocumentStore store)
 
     private readonly ConcurrentDictionary<string, ReadQueue> _queues = new();
 
-    /// <summary>The ticket of the request's office for a change to decide on, or the 404 every office route answers.</summary>
+    /// <summary>
+    /// The ticket of the request's office for a change to decide on, or the 404 every ticket route answers, the same for
+    /// an unknown ticket, another office's, and one a bureau key may not see (<see cref="TicketAccess"/>).
+    /// </summary>
     public async Task<(Ticket, ProblemDetails)> ForChangeAsync(Guid id, HttpContext request)
     {
         var office = CurrentOffice.Of(request) ?? throw new InvalidOperationException("A ticket command runs in an office.");
         return await ReadAsync(office.Code, id, request.RequestAborted) is { } ticket
             ? (ticket, Wolverine.Http.WolverineContinue.NoProblems)
-            : (null!, new ProblemDetails { Status = StatusCodes.Status404NotFound, Detail = $"Unknown Ticket with identity {id}" });
+            : (null!, TicketAccess.NotFound(id));
     }
 
     /// <summary>Reads of the office waiting for its read in flight to end: they form its next statement.</summary>
@@ -93,13 +96,16 @@ public sealed class TicketReads(IDocumentStore store)
         return await session.LoadManyAsync<Ticket>(CancellationToken.None, batch.Select(r => r.Id).Distinct());
     }
 
-    /// <summary>Two requests of one ticket in a batch get instances of their own, as their own reads gave them.</summary>
+    /// <summary>
+    /// Two requests of one ticket in a batch get instances of their own, as their own reads gave them, copied before the
+    /// first request goes on with its own.
+    /// </summary>
     private static void Answer(List<PendingRead> batch, IReadOnlyList<Ticket> found)
     {
         var byId = found.ToDictionary(ticket => ticket.Id);
         var handedOut = new HashSet<Guid>();
-        foreach (var read in batch)
-            read.Done.TrySetResult(byId.TryGetValue(read.Id, out var ticket) ? handedOut.Add(read.Id) ? ticket : ticket.Copy() : null);
+        var answers = batch.Select(read => byId.TryGetValue(read.Id, out var ticket) ? handedOut.Add(read.Id) ? ticket : ticket.Copy() : null).ToList();
+        foreach (var (read, answer) in batch.Zip(answers)) read.Done.TrySetResult(answer);
     }
 
     private sealed class ReadQueue(string office)

@@ -20,6 +20,8 @@ public static class DistrictKeys
     public const string KashiStaff = "kashi-staff-key";
     /// <summary>Staff allowed yinhe and gangqu, not kashi.</summary>
     public const string TwoOfficeStaff = "two-office-staff-key";
+    /// <summary>Staff allowed yinhe and gangqu, yinhe named twice in its list.</summary>
+    public const string RepeatedOfficeStaff = "repeated-office-staff-key";
     public const string GangquAuditor = "gangqu-auditor-key";
     public const string YinheAdmin = "yinhe-admin-key";
     /// <summary>The bureau jfj-gxc (as the Development bureau key), bound to one office.</summary>
@@ -37,6 +39,7 @@ public static class DistrictKeys
         (YinheAdmin, "yinhe-admin", "admin", "yinhe", null, null),
         (YinheBureau, "yinhe-bureau", "bureau", "yinhe", null, "jfj-gxc"),
         (GangquBureau, "gangqu-bureau", "bureau", "gangqu", null, "jfj-gxc"),
+        (RepeatedOfficeStaff, "repeated-office-staff", "staff", null, "yinhe, gangqu, yinhe", null),
     ];
 }
 

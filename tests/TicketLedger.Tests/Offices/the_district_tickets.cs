@@ -30,6 +30,17 @@ public sealed class the_district_tickets(DistrictFixture fixture) : DistrictTest
     }
 
     [Fact]
+    public async Task a_key_that_names_an_office_twice_lists_its_tickets_once()
+    {
+        var yinhe = await Given.Raise(Yinhe, await Given.Enterprise(Yinhe), Beijing("2020-02-11"));
+        var gangqu = await Given.Raise(Gangqu, await Given.Enterprise(Gangqu), Beijing("2020-02-13"));
+
+        var listed = await Given.Get("/api/district/tickets", DistrictKeys.RepeatedOfficeStaff);
+        Assert.Equal([gangqu, yinhe], Ids(listed));
+        Assert.Equal(2, listed.GetProperty("total").GetInt64());
+    }
+
+    [Fact]
     public async Task office_narrows_the_list_to_one_office_the_key_may_use()
     {
         await Given.Raise(Yinhe, await Given.Enterprise(Yinhe), Beijing("2020-02-11"));

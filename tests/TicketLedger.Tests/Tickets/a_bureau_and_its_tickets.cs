@@ -51,6 +51,21 @@ public sealed class a_bureau_and_its_tickets(ApiFixture fixture) : ApiTest(fixtu
         await Host.Command(id, "bureau-replies", new { bureau = "jfj-gxc", message = "?" }, status: 404, key: Keys.Bureau);
     }
 
+    /// <summary>The 404 says no more than an unknown id's: a bureau does not learn that a ticket it may not see exists.</summary>
+    [Fact]
+    public async Task a_reply_on_a_ticket_not_escalated_to_the_bureau_is_refused_as_an_unknown_id_is()
+    {
+        var (id, _) = await Host.GivenTicket();
+        await Host.Escalate(id, "rsj");
+        var unknown = Guid.NewGuid();
+
+        var hidden = (await Host.Command(id, "bureau-replies", new { bureau = "jfj-gxc", message = "?" }, status: 404, key: Keys.Bureau)).Json();
+        var missing = (await Host.Command(unknown, "bureau-replies", new { bureau = "jfj-gxc", message = "?" }, status: 404, key: Keys.Bureau)).Json();
+
+        Assert.Equal(missing.GetProperty("title").GetString(), hidden.GetProperty("title").GetString());
+        Assert.Equal(missing.GetProperty("detail").GetString()!.Replace(unknown.ToString(), "{id}"), hidden.GetProperty("detail").GetString()!.Replace(id.ToString(), "{id}"));
+    }
+
     [Fact]
     public async Task staff_cannot_record_a_reply_from_a_bureau_the_ticket_was_not_escalated_to()
     {
