@@ -6,10 +6,14 @@ namespace TicketLedger.Benchmarks;
 /// <summary>
 /// What a measured window cost and what it waited on, for a window whose throughput moved without its sequential
 /// profile moving: service and PostgreSQL CPU per request under load, and what the database's active sessions were
-/// waiting for (pg_stat_activity sampled every 20 ms: lock waits, WAL flushes, client reads).
+/// waiting for (pg_stat_activity sampled every 20 ms: lock waits, WAL flushes, client reads). With
+/// `BENCH_PG_STATEMENTS=1` also the statements that took the most execution time per request in the window, the
+/// background agents' included.
 /// </summary>
 public sealed class LoadEvidence : IAsyncDisposable
 {
+    private readonly BenchDatabase _db;
+    private readonly string _database;
     private readonly int _servicePid;
     private readonly int _postmaster;
     private readonly long _serviceTicks;
@@ -21,7 +25,7 @@ public sealed class LoadEvidence : IAsyncDisposable
 
     private LoadEvidence(BenchDatabase db, string database, int servicePid)
     {
-        (_servicePid, _postmaster) = (servicePid, db.PostmasterPid);
+        (_db, _database, _servicePid, _postmaster) = (db, database, servicePid, db.PostmasterPid);
         (_serviceTicks, _clusterTicks) = (Profile.CpuTicks(servicePid, children: false), Profile.ClusterCpuTicks(_postmaster));
         _sampler = Task.Run(() => SampleAsync(db.ConnectionString(database), database));
     }
@@ -37,10 +41,12 @@ public sealed class LoadEvidence : IAsyncDisposable
         var total = _waits.Values.Sum();
         var waits = string.Join(", ", _waits.OrderByDescending(w => w.Value).Take(6)
             .Select(w => FormattableString.Invariant($"{w.Key} {100.0 * w.Value / Math.Max(1, total):F0} %")));
+        var statements = BenchDatabase.StatementStatistics ? "\n\n" + await Profile.TopStatementsAsync(_db, _database, Math.Max(1, requests), "request") : "";
         return new StringBuilder()
             .Append(FormattableString.Invariant($"service CPU {service * Profile.TickMs / Math.Max(1, requests):F2} ms/request, "))
             .Append(FormattableString.Invariant($"PostgreSQL CPU {cluster * Profile.TickMs / Math.Max(1, requests):F2} ms/request; "))
             .Append(FormattableString.Invariant($"active sessions {total / (double)Math.Max(1, _samples):F1} on average: {waits}"))
+            .Append(statements)
             .ToString();
     }
 
@@ -48,6 +54,9 @@ public sealed class LoadEvidence : IAsyncDisposable
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
+        if (BenchDatabase.StatementStatistics)
+            await using (var reset = new NpgsqlCommand("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()", connection))
+                await reset.ExecuteNonQueryAsync();
         await using var command = new NpgsqlCommand($"""
             select coalesce(wait_event_type || ':' || wait_event, 'on CPU') from pg_stat_activity
             where datname = '{database}' and state = 'active' and pid <> pg_backend_pid()

@@ -61,7 +61,7 @@ public static partial class Profile
     }
 
     /// <summary>The statements of the database (any session, triggers' statements included) by execution time per command.</summary>
-    private static async Task<string> TopStatementsAsync(BenchDatabase db, string database, int commands)
+    public static async Task<string> TopStatementsAsync(BenchDatabase db, string database, int commands, string per = "command")
     {
         var lines = await db.LinesAsync(database, $"""
             select to_char(s.total_exec_time / {commands}, 'FM990.000') || ' ms | ' || to_char(s.calls::numeric / {commands}, 'FM990.00')
@@ -70,7 +70,7 @@ public static partial class Profile
             where d.datname = '{database}' and s.query not like '%pg_stat_statements%'
             order by s.total_exec_time desc limit 15
             """);
-        return "| execution time per command | calls per command | mean | statement |\n|---:|---:|---:|---|\n"
+        return $"| execution time per {per} | calls per {per} | mean | statement |\n|---:|---:|---:|---|\n"
                + string.Join("\n", lines.Select(l => "| " + l.Replace("\n", " ") + " |"));
     }
 

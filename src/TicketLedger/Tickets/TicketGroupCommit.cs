@@ -74,58 +74,34 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
     public int WaitingForACounterRow(string office) =>
         _queues.TryGetValue((office, QueueKind.RaisesOfAHeldRow), out var queue) ? WaitingIn([queue], office) : 0;
 
-    private static int WaitingIn(IEnumerable<CommandQueue> queues, string office) => queues.Sum(queue =>
-    {
-        lock (queue.Sync) return queue.Pending.Count(command => command.Office == office);
-    });
+    private static int WaitingIn(IEnumerable<CommandQueue> queues, string office) =>
+        queues.Sum(queue => queue.Commands.Count(command => command.Office == office));
 
     private void Enqueue(PendingCommand command) => Enqueue(command, command is PendingRaise ? QueueKind.Raises : QueueKind.Changes);
 
     private void Enqueue(PendingCommand command, QueueKind kind)
     {
         var scope = kind == QueueKind.RaisesOfAHeldRow ? command.Office : offices.Find(command.Office)?.Database ?? Office.MainDatabase;
-        var queue = _queues.GetOrAdd((scope, kind), key => new CommandQueue(key.Kind));
-        lock (queue.Sync)
-        {
-            command.Queue = queue;
-            queue.Pending.Enqueue(command);
-            if (queue.Draining) return;
-            queue.Draining = true;
-        }
-        // The drain outlives this request and serves others: it must not carry this request's idempotency claim along.
-        using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
+        var queue = _queues.GetOrAdd((scope, kind), key => new CommandQueue(key.Kind, CommitGroupAsync, GroupFailed));
+        command.Queue = queue;
+        queue.Commands.Enqueue(command);
     }
 
-    private async Task DrainAsync(CommandQueue queue)
+    private async Task CommitGroupAsync(List<PendingCommand> group, CommandQueue queue)
     {
-        while (true)
-        {
-            var group = new List<PendingCommand>();
-            lock (queue.Sync)
-            {
-                while (group.Count < MaxGroupSize && queue.Pending.TryDequeue(out var next)) group.Add(next);
-                if (group.Count == 0)
-                {
-                    queue.Draining = false;
-                    return;
-                }
-            }
-            try
-            {
-                // Two changes of one ticket were both decided before either committed: at most one can follow the
-                // version it read. The later one commits after the group, alone, so that it cannot fail the others.
-                var tickets = new HashSet<Guid>();
-                var later = group.Where(command => !tickets.Add(command.Ticket)).ToList();
-                await CommitAsync(group.Except(later).ToList(), queue);
-                foreach (var command in later) await CommitAsync([command], queue);
-            }
-            catch (Exception e)
-            {
-                // A drain that died would leave its queue's commands waiting for ever.
-                logger.LogError(e, "A group of {Count} commands of {Offices} failed outside its commit", group.Count, OfficesOf(group));
-                foreach (var command in group.Where(c => c.IsWaitingIn(queue))) command.Fail(e);
-            }
-        }
+        // Two changes of one ticket were both decided before either committed: at most one can follow the version it
+        // read. The later one commits after the group, alone, so that it cannot fail the others.
+        var tickets = new HashSet<Guid>();
+        var later = group.Where(command => !tickets.Add(command.Ticket)).ToList();
+        await CommitAsync(group.Except(later).ToList(), queue);
+        foreach (var command in later) await CommitAsync([command], queue);
+    }
+
+    /// <summary>A group that failed outside its commit: a drain that died would have left its queue's commands waiting for ever.</summary>
+    private void GroupFailed(List<PendingCommand> group, CommandQueue queue, Exception error)
+    {
+        logger.LogError(error, "A group of {Count} commands of {Offices} failed outside its commit", group.Count, OfficesOf(group));
+        foreach (var command in group.Where(c => c.IsWaitingIn(queue))) command.Fail(error);
     }
 
     private async Task CommitAsync(List<PendingCommand> group, CommandQueue queue)
@@ -157,8 +133,7 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     private async Task<Failure?> CommitTogetherAsync(List<PendingCommand> group, QueueKind kind)
     {
-        using var activity = Tracing.StartActivity("ticket group commit", ActivityKind.Internal,
-            group.Count == 1 ? group[0].Origin.Trace : default, links: group.Count == 1 ? null : group.Select(c => new ActivityLink(c.Origin.Trace)));
+        using var activity = BatchActivity.Start(Tracing, "ticket group commit", group.Select(c => c.Origin.Trace).ToList());
         activity?.SetTag("ticketledger.group.size", group.Count);
         activity?.SetTag("ticketledger.group.offices", OfficesOf(group));
         var office = group[0].Office;
@@ -328,12 +303,17 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
 
     private enum QueueKind { Changes, Raises, RaisesOfAHeldRow }
 
-    private sealed class CommandQueue(QueueKind kind)
+    private sealed class CommandQueue
     {
-        public QueueKind Kind { get; } = kind;
-        public Lock Sync { get; } = new();
-        public Queue<PendingCommand> Pending { get; } = new();
-        public bool Draining { get; set; }
+        public CommandQueue(QueueKind kind, Func<List<PendingCommand>, CommandQueue, Task> commit,
+            Action<List<PendingCommand>, CommandQueue, Exception> failed)
+        {
+            Kind = kind;
+            Commands = new BatchQueue<PendingCommand>(MaxGroupSize, group => commit(group, this), (group, error) => failed(group, this, error));
+        }
+
+        public QueueKind Kind { get; }
+        public BatchQueue<PendingCommand> Commands { get; }
     }
 
     /// <summary>What a command carries from its request into the group: Marten fills only what the event leaves empty.</summary>

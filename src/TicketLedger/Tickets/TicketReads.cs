@@ -23,7 +23,7 @@ public sealed class TicketReads(IDocumentStore store)
     /// </summary>
     public static readonly ActivitySource Tracing = new("TicketLedger.TicketReads");
 
-    private readonly ConcurrentDictionary<string, ReadQueue> _queues = new();
+    private readonly ConcurrentDictionary<string, BatchQueue<PendingRead>> _queues = new();
 
     /// <summary>
     /// The ticket of the request's office for a change to decide on, or the 404 every ticket route answers, the same for
@@ -38,62 +38,27 @@ public sealed class TicketReads(IDocumentStore store)
     }
 
     /// <summary>Reads of the office waiting for its read in flight to end: they form its next statement.</summary>
-    public int Waiting(string office)
-    {
-        if (!_queues.TryGetValue(office, out var queue)) return 0;
-        lock (queue.Sync) return queue.Pending.Count;
-    }
+    public int Waiting(string office) => _queues.TryGetValue(office, out var queue) ? queue.Count(_ => true) : 0;
 
     public Task<Ticket?> ReadAsync(string office, Guid id, CancellationToken ct)
     {
         var read = new PendingRead(id, Activity.Current?.Context ?? default);
-        var queue = _queues.GetOrAdd(office, code => new ReadQueue(code));
-        bool drain;
-        lock (queue.Sync)
-        {
-            queue.Pending.Enqueue(read);
-            drain = !queue.Draining;
-            queue.Draining = true;
-        }
-        // The drain outlives this request and serves others: it must not carry this request's context along.
-        if (drain)
-            using (ExecutionContext.SuppressFlow()) _ = Task.Run(() => DrainAsync(queue));
+        _queues.GetOrAdd(office, code => new BatchQueue<PendingRead>(MaxBatchSize, batch => ReadTogetherAsync(code, batch), Fail)).Enqueue(read);
         return read.Done.Task.WaitAsync(ct);
     }
 
-    private async Task DrainAsync(ReadQueue queue)
+    private async Task ReadTogetherAsync(string office, List<PendingRead> batch)
     {
-        while (true)
-        {
-            var batch = new List<PendingRead>();
-            lock (queue.Sync)
-            {
-                while (batch.Count < MaxBatchSize && queue.Pending.TryDequeue(out var next)) batch.Add(next);
-                if (batch.Count == 0)
-                {
-                    queue.Draining = false;
-                    return;
-                }
-            }
-            try
-            {
-                Answer(batch, await ReadTogetherAsync(queue.Office, batch));
-            }
-            catch (Exception e)
-            {
-                // Each request fails with what failed the statement, as its own read would have (an outage answers 503).
-                foreach (var read in batch) read.Done.TrySetException(e);
-            }
-        }
-    }
-
-    private async Task<IReadOnlyList<Ticket>> ReadTogetherAsync(string office, List<PendingRead> batch)
-    {
-        using var activity = Tracing.StartActivity("ticket reads", ActivityKind.Internal,
-            batch.Count == 1 ? batch[0].Trace : default, links: batch.Count == 1 ? null : batch.Select(r => new ActivityLink(r.Trace)));
+        using var activity = BatchActivity.Start(Tracing, "ticket reads", batch.Select(read => read.Trace).ToList());
         activity?.SetTag("ticketledger.reads.size", batch.Count);
         await using var session = store.QuerySession(office);
-        return await session.LoadManyAsync<Ticket>(CancellationToken.None, batch.Select(r => r.Id).Distinct());
+        Answer(batch, await session.LoadManyAsync<Ticket>(CancellationToken.None, batch.Select(r => r.Id).Distinct()));
+    }
+
+    /// <summary>Each request fails with what failed the statement, as its own read would have (an outage answers 503).</summary>
+    private static void Fail(List<PendingRead> batch, Exception error)
+    {
+        foreach (var read in batch) read.Done.TrySetException(error);
     }
 
     /// <summary>
@@ -106,14 +71,6 @@ public sealed class TicketReads(IDocumentStore store)
         var handedOut = new HashSet<Guid>();
         var answers = batch.Select(read => byId.TryGetValue(read.Id, out var ticket) ? handedOut.Add(read.Id) ? ticket : ticket.Copy() : null).ToList();
         foreach (var (read, answer) in batch.Zip(answers)) read.Done.TrySetResult(answer);
-    }
-
-    private sealed class ReadQueue(string office)
-    {
-        public string Office { get; } = office;
-        public Lock Sync { get; } = new();
-        public Queue<PendingRead> Pending { get; } = new();
-        public bool Draining { get; set; }
     }
 
     private sealed class PendingRead(Guid id, ActivityContext trace)
