@@ -65,6 +65,47 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
         Assert.Equal("assigned", (await _gangqu.Get($"/api/tickets/{gangqu[1]}")).GetProperty("status").GetString());
     }
 
+    /// <summary>
+    /// A table lock holds one read; the changes of both offices that arrive meanwhile are read by one statement, each
+    /// office's from its own tenant: yinhe's request for a gangqu ticket in the same statement still finds nothing.
+    /// </summary>
+    [Fact]
+    public async Task changes_of_two_offices_arriving_while_their_database_reads_a_ticket_read_theirs_in_one_statement()
+    {
+        var (held, yinhe) = (await _yinhe.Ticket(State.Open), await _yinhe.Ticket(State.Open));
+        List<Guid> gangqu = [await _gangqu.Ticket(State.Open), await _gangqu.Ticket(State.Open)];
+        var reads = Host.Services.GetRequiredService<TicketReads>();
+        var batches = new ConcurrentQueue<Activity>();
+        using var statements = new TracedStatements(a =>
+        {
+            if (a.Source == TicketReads.Tracing) batches.Enqueue(a);
+        });
+
+        await using var holder = await Host.OpenConnection();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand($"lock table {EventStore.Schema}.mt_doc_ticketview in access exclusive mode", holder))
+            await command.ExecuteNonQueryAsync();
+        var holding = _yinhe.Command(held, "assign", new { department = "xmb" });
+        await using var probe = await Host.OpenConnection();
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a read waiting on the held table");
+        List<Task> queued =
+        [
+            _yinhe.Command(yinhe, "assign", new { department = "xmb" }),
+            .. gangqu.Select(id => _gangqu.Command(id, "assign", new { department = "xmb" })),
+            _yinhe.Post($"/api/tickets/{gangqu[0]}/respond", new { message = "已受理" }, status: 404),
+        ];
+        await Eventually.Until(() => Task.FromResult(reads.Waiting("yinhe") + reads.Waiting("gangqu")), n => n == queued.Count, Patience,
+            "the reads of both offices queued behind it");
+        await hold.RollbackAsync();
+        await Task.WhenAll([holding, .. queued]);
+
+        var batch = Assert.Single(batches, b => (int)b.GetTagItem("ticketledger.reads.size")! == queued.Count
+                                               && (string)b.GetTagItem("ticketledger.reads.offices")! == "gangqu,yinhe");
+        Assert.Collection(statements.Of(batch.TraceId), read => Assert.Contains("mt_doc_ticketview", read));
+        Assert.Equal("assigned", (await _yinhe.Get($"/api/tickets/{yinhe}")).GetProperty("status").GetString());
+        foreach (var id in gangqu) Assert.Equal("assigned", (await _gangqu.Get($"/api/tickets/{id}")).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task raises_of_two_offices_of_one_database_commit_in_one_transaction_each_numbered_in_its_own_office()
     {
