@@ -81,23 +81,15 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
             if (a.Source == TicketReads.Tracing) batches.Enqueue(a);
         });
 
-        await using var holder = await Host.OpenConnection();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand($"lock table {EventStore.Schema}.mt_doc_ticketview in access exclusive mode", holder))
-            await command.ExecuteNonQueryAsync();
-        var holding = _yinhe.Command(held, "assign", new { department = "xmb" });
-        await using var probe = await Host.OpenConnection();
-        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a read waiting on the held table");
-        List<Task> queued =
-        [
-            _yinhe.Command(yinhe, "assign", new { department = "xmb" }),
-            .. gangqu.Select(id => _gangqu.Command(id, "assign", new { department = "xmb" })),
-            _yinhe.Post($"/api/tickets/{gangqu[0]}/respond", new { message = "已受理" }, status: 404),
-        ];
-        await Eventually.Until(() => Task.FromResult(reads.Waiting("yinhe") + reads.Waiting("gangqu")), n => n == queued.Count, Patience,
-            "the reads of both offices queued behind it");
-        await hold.RollbackAsync();
-        await Task.WhenAll([holding, .. queued]);
+        List<Task> queued = [];
+        await BehindAHold($"lock table {EventStore.Schema}.mt_doc_ticketview in access exclusive mode", held, "assign", new { department = "xmb" },
+            () => queued =
+            [
+                _yinhe.Command(yinhe, "assign", new { department = "xmb" }),
+                .. gangqu.Select(id => _gangqu.Command(id, "assign", new { department = "xmb" })),
+                _yinhe.Post($"/api/tickets/{gangqu[0]}/respond", new { message = "已受理" }, status: 404),
+            ],
+            () => reads.Waiting("yinhe") + reads.Waiting("gangqu"));
 
         var batch = Assert.Single(batches, b => (int)b.GetTagItem("ticketledger.reads.size")! == queued.Count
                                                && (string)b.GetTagItem("ticketledger.reads.offices")! == "gangqu,yinhe");
@@ -150,16 +142,25 @@ public sealed class commands_grouped_across_offices(DistrictFixture fixture) : D
     {
         var held = await _yinhe.Ticket(State.Open);
         var groups = Host.Services.GetRequiredService<TicketGroupCommit>();
+        await BehindAHold($"select 1 from {EventStore.Schema}.mt_streams where id = '{held}' for update", held, "respond", new { message = "已受理" },
+            changes, () => groups.Waiting("yinhe") + groups.Waiting("gangqu"));
+    }
+
+    /// <summary>
+    /// The test's transaction holds <paramref name="lockRows"/>, so a yinhe <paramref name="action"/> of
+    /// <paramref name="held"/> waits on them; the queued requests are sent while it waits, the rows let go once
+    /// <paramref name="waiting"/> counts all of them, and every request is awaited.
+    /// </summary>
+    private async Task BehindAHold(string lockRows, Guid held, string action, object body, Func<List<Task>> queue, Func<int> waiting)
+    {
         await using var holder = await Host.OpenConnection();
         await using var hold = await holder.BeginTransactionAsync();
-        await using (var command = new NpgsqlCommand($"select 1 from {EventStore.Schema}.mt_streams where id = '{held}' for update", holder))
-            await command.ExecuteNonQueryAsync();
-        var holding = _yinhe.Command(held, "respond", new { message = "已受理" });
+        await using (var command = new NpgsqlCommand(lockRows, holder)) await command.ExecuteNonQueryAsync();
+        var holding = _yinhe.Command(held, action, body);
         await using var probe = await Host.OpenConnection();
-        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a group waiting on the held ticket");
-        var queued = changes();
-        await Eventually.Until(() => Task.FromResult(groups.Waiting("yinhe") + groups.Waiting("gangqu")), n => n == queued.Count, Patience,
-            "the changes of both offices queued behind it");
+        await Eventually.Until(() => LockWaits.SessionsBlockedByAsync(probe, holder.ProcessID), n => n == 1, Patience, "a request waiting on the held rows");
+        var queued = queue();
+        await Eventually.Until(() => Task.FromResult(waiting()), n => n == queued.Count, Patience, "the requests of both offices queued behind it");
         await hold.RollbackAsync();
         await Task.WhenAll([holding, .. queued]);
     }
