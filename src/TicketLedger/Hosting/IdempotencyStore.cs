@@ -128,12 +128,8 @@ public sealed class IdempotencyStore(
     private async Task<IdempotencyOutcome?> FindAsync(string database, string caller, string key, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await OpenAsync(database, ct);
-        await using var command = new NpgsqlCommand(
-            $"select {IdempotencyOutcome.Columns} from {Table} where caller = @caller and key = @key and created_at >= @cutoff",
-            connection);
-        command.Parameters.AddWithValue("caller", caller);
-        command.Parameters.AddWithValue("key", key);
-        command.Parameters.AddWithValue("cutoff", now - options.Retention);
+        await using var command = new NpgsqlCommand(IdempotencyOutcome.Lookup(Table), connection);
+        command.Parameters.AddRange(IdempotencyOutcome.LookupParameters(caller, key, now - options.Retention));
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? IdempotencyOutcome.Read(reader, 0) : null;
     }
@@ -189,6 +185,16 @@ public sealed class IdempotencyStore(
 public sealed record IdempotencyOutcome(string RequestHash, int? Status, string? Location, string? ContentType, byte[]? Body)
 {
     public const string Columns = "request_hash, status, location, content_type, body";
+
+    /// <summary>
+    /// The outcome a claim of the caller's key recorded, unless it has expired: one primary-key lookup, its parameters
+    /// from <see cref="LookupParameters"/>.
+    /// </summary>
+    public static string Lookup(string table) => $"select {Columns} from {table} where caller = $1 and key = $2 and created_at >= $3";
+
+    /// <param name="expiredBefore">Claims made before it no longer count.</param>
+    public static NpgsqlParameter[] LookupParameters(string caller, string key, DateTimeOffset expiredBefore) =>
+        [new() { Value = caller }, new() { Value = key }, new() { Value = expiredBefore }];
 
     /// <summary>The <see cref="Columns"/>, from <paramref name="first"/> on.</summary>
     public static IdempotencyOutcome Read(NpgsqlDataReader reader, int first) => new(

@@ -190,11 +190,11 @@ public sealed class TicketGroupCommit(OutboxedSessionFactory sessions, IWolverin
         if (keyed.Count == 0) return repeats;
         await using var batch = new NpgsqlBatch(session.Connection);
         foreach (var claim in keyed.Select(c => c.Origin.Claim!))
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                $"select {IdempotencyOutcome.Columns} from {_claims} where caller = $1 and key = $2 and created_at >= $3")
-            {
-                Parameters = { new() { Value = claim.Caller }, new() { Value = claim.Key }, new() { Value = claim.ExpiredBefore } },
-            });
+        {
+            var lookup = new NpgsqlBatchCommand(IdempotencyOutcome.Lookup(_claims));
+            lookup.Parameters.AddRange(IdempotencyOutcome.LookupParameters(claim.Caller, claim.Key, claim.ExpiredBefore));
+            batch.BatchCommands.Add(lookup);
+        }
         await using var reader = await batch.ExecuteReaderAsync();
         foreach (var command in keyed)
         {

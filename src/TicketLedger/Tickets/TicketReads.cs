@@ -63,8 +63,8 @@ public sealed class TicketReads(IDocumentStore store, Offices offices)
         using var activity = BatchActivity.Start(Tracing, "ticket reads", batch.Select(read => read.Trace).ToList());
         activity?.SetTag("ticketledger.reads.size", batch.Count);
         activity?.SetTag("ticketledger.reads.offices", string.Join(',', batch.Select(read => read.Office).Distinct().Order()));
-        await using var session = store.QuerySession(batch[0].Office);
-        await using var connection = session.Database.CreateConnection(ConnectionUsage.Read);
+        var database = await store.Storage.FindOrCreateDatabase(batch[0].Office);
+        await using var connection = database.CreateConnection(ConnectionUsage.Read);
         await connection.OpenAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(
             $"select d.tenant_id, d.data from {_views} as d where d.tenant_id = any($1) and d.id = any($2)", connection)
